@@ -1,0 +1,100 @@
+package org.edu2lms.capture;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.edu2lms.schemas.EduTables;
+
+/**
+ * Settings of the capture stage: where EDU is, where Kafka is, and the names of the replication
+ * objects the capture owns (edu.md §Replication settings).
+ *
+ * @param eduHost EDU PostgreSQL host
+ * @param eduPort EDU PostgreSQL port
+ * @param eduDatabase EDU database name ({@code edu})
+ * @param eduUser a user with REPLICATION and SELECT on the EDU tables
+ * @param eduPassword its password
+ * @param kafkaBootstrap Kafka bootstrap servers, {@code host:port[,host:port]}
+ * @param slotName the logical replication slot the capture reads ({@code edu2lms})
+ * @param publicationName the publication over exactly the EDU tables ({@code edu2lms})
+ * @param offsetFile the file the Debezium offsets (the last LSN handed to Kafka) are stored in
+ */
+public record CaptureConfig(
+    String eduHost,
+    int eduPort,
+    String eduDatabase,
+    String eduUser,
+    String eduPassword,
+    String kafkaBootstrap,
+    String slotName,
+    String publicationName,
+    Path offsetFile) {
+
+  /** Default replication slot and publication name. */
+  public static final String DEFAULT_REPLICATION_NAME = "edu2lms";
+
+  /**
+   * @throws IllegalArgumentException naming the setting that is missing or out of range
+   */
+  public CaptureConfig {
+    require(eduHost, "capture.edu.host");
+    require(eduDatabase, "capture.edu.database");
+    require(eduUser, "capture.edu.user");
+    Objects.requireNonNull(eduPassword, "capture.edu.password");
+    require(kafkaBootstrap, "kafka.bootstrap.servers");
+    require(slotName, "capture.slot.name");
+    require(publicationName, "capture.publication.name");
+    Objects.requireNonNull(offsetFile, "capture.offset.file");
+    if (eduPort < 1 || eduPort > 65535) {
+      throw new IllegalArgumentException("capture.edu.port must be 1..65535, got " + eduPort);
+    }
+    if (!slotName.matches("[a-z0-9_]{1,63}")) {
+      throw new IllegalArgumentException(
+          "capture.slot.name must be lower-case letters, digits and _ (PostgreSQL slot rules), got " + slotName);
+    }
+  }
+
+  private static void require(String value, String key) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(key + " is required");
+    }
+  }
+
+  /**
+   * The Debezium PostgreSQL connector and engine properties: pgoutput, a filtered publication over
+   * exactly {@link EduTables#ALL}, an initial snapshot then streaming, file offsets, numerics as
+   * strings (no precision loss), JSON without inline schemas.
+   */
+  public Properties debeziumProperties() {
+    Properties p = new Properties();
+    p.setProperty("name", "edu2lms-capture");
+    p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+    p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+    p.setProperty("offset.storage.file.filename", offsetFile.toAbsolutePath().toString());
+    p.setProperty("offset.flush.interval.ms", "1000");
+    p.setProperty("database.hostname", eduHost);
+    p.setProperty("database.port", Integer.toString(eduPort));
+    p.setProperty("database.user", eduUser);
+    p.setProperty("database.password", eduPassword);
+    p.setProperty("database.dbname", eduDatabase);
+    p.setProperty("topic.prefix", EduTables.TOPIC_PREFIX);
+    p.setProperty("plugin.name", "pgoutput");
+    p.setProperty("slot.name", slotName);
+    p.setProperty("publication.name", publicationName);
+    p.setProperty("publication.autocreate.mode", "filtered");
+    p.setProperty(
+        "table.include.list",
+        EduTables.ALL.stream().map(t -> "public\\." + t).collect(Collectors.joining(",")));
+    p.setProperty("snapshot.mode", "initial");
+    p.setProperty("decimal.handling.mode", "string");
+    p.setProperty("tombstones.on.delete", "true");
+    p.setProperty("converter.schemas.enable", "false");
+    p.setProperty("key.converter.schemas.enable", "false");
+    p.setProperty("value.converter.schemas.enable", "false");
+    p.setProperty("max.batch.size", "4096");
+    p.setProperty("max.queue.size", "16384");
+    p.setProperty("poll.interval.ms", "50");
+    return p;
+  }
+}

@@ -1,0 +1,150 @@
+package org.edu2lms.capture;
+
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.format.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The capture stage: a Debezium Embedded PostgreSQL engine that reads EDU through the logical
+ * replication slot ({@code pgoutput}) and produces every change event, unchanged, to
+ * {@code edu.public.<table>} (JSON key {@code {"id":…}}, JSON envelope value with {@code before},
+ * {@code after}, {@code source.lsn}, {@code op}; a tombstone after each delete).
+ *
+ * <p>Delivery is at-least-once: a batch is produced and flushed (idempotent producer,
+ * {@code acks=all}) before Debezium is told it is processed, so its offset is stored only after
+ * Kafka has the events. After a crash the last batch may be produced again; every later stage is
+ * idempotent.
+ */
+public final class EduCapture implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EduCapture.class);
+
+  private final CaptureConfig config;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final ExecutorService executor;
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final AtomicLong eventsProduced = new AtomicLong();
+  private volatile boolean stopped;
+  private DebeziumEngine<ChangeEvent<String, String>> engine;
+
+  /**
+   * @param config the capture settings
+   */
+  public EduCapture(CaptureConfig config) {
+    this.config = config;
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "edu2lms-capture");
+    this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    this.executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "edu2lms-capture"));
+  }
+
+  /**
+   * Starts the engine on its own thread: an initial snapshot of every EDU table, then streaming.
+   *
+   * @throws IOException when the offset file's folder cannot be created
+   */
+  public void start() throws IOException {
+    Files.createDirectories(config.offsetFile().toAbsolutePath().getParent());
+    engine =
+        DebeziumEngine.create(Json.class)
+            .using(config.debeziumProperties())
+            .notifying(this::handleBatch)
+            .using(
+                (success, message, error) -> {
+                  if (!success && !stopped) {
+                    failure.compareAndSet(null, error != null ? error : new IllegalStateException(message));
+                    LOG.error("capture engine stopped: {}", message, error);
+                  } else {
+                    LOG.info("capture engine stopped: {}", message);
+                  }
+                })
+            .build();
+    executor.execute(engine);
+    LOG.info(
+        "capture started: slot {}, publication {}, offsets in {}",
+        config.slotName(),
+        config.publicationName(),
+        config.offsetFile());
+  }
+
+  private void handleBatch(
+      List<ChangeEvent<String, String>> events, DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
+      throws InterruptedException {
+    List<Future<RecordMetadata>> sent = new ArrayList<>(events.size());
+    for (ChangeEvent<String, String> e : events) {
+      byte[] key = e.key() == null ? null : e.key().getBytes(StandardCharsets.UTF_8);
+      byte[] value = e.value() == null ? null : e.value().getBytes(StandardCharsets.UTF_8);
+      sent.add(producer.send(new ProducerRecord<>(e.destination(), key, value)));
+    }
+    producer.flush();
+    for (int i = 0; i < sent.size(); i++) {
+      try {
+        sent.get(i).get();
+      } catch (ExecutionException ex) {
+        // Not marking the batch processed keeps its offset uncommitted: it is read again on restart.
+        throw new IllegalStateException(
+            "failed to produce change event to " + events.get(i).destination() + "; the batch will be re-read on restart",
+            ex.getCause());
+      }
+    }
+    for (ChangeEvent<String, String> e : events) {
+      committer.markProcessed(e);
+    }
+    committer.markBatchFinished();
+    eventsProduced.addAndGet(events.size());
+  }
+
+  /** Change events (including tombstones) produced to Kafka since start. */
+  public long eventsProduced() {
+    return eventsProduced.get();
+  }
+
+  /** The error that stopped the engine, or {@code null} while it runs or after a clean stop. */
+  public Throwable failure() {
+    return failure.get();
+  }
+
+  /** Stops the engine (its offsets are flushed), then the producer. Never interrupts the engine. */
+  @Override
+  public void close() throws IOException {
+    stopped = true;
+    if (engine != null) {
+      engine.close();
+    }
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
+        LOG.warn("capture engine did not stop within 60 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    producer.close();
+  }
+}

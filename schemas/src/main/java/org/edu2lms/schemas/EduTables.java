@@ -1,0 +1,44 @@
+package org.edu2lms.schemas;
+
+import java.util.List;
+
+/**
+ * The EDU tables of edu.md, in the order the legacy schema lists them, and the Kafka topic each
+ * one is captured into ({@code edu.public.<table>}, architecture.md).
+ */
+public final class EduTables {
+
+  /** Every EDU table the pipeline captures (the publication covers exactly these). */
+  public static final List<String> ALL =
+      List.of(
+          "dictionaries",
+          "points",
+          "edu_years",
+          "semesters",
+          "users",
+          "persons",
+          "organizations",
+          "students",
+          "teachers",
+          "education_plan",
+          "education_plan_subject",
+          "course",
+          "course_teacher",
+          "course_meeting_topic",
+          "files",
+          "course_meeting_topic_file",
+          "journal",
+          "journal_details",
+          "exam",
+          "exam_result");
+
+  /** Prefix of the change-event topics: Debezium's {@code topic.prefix} + schema. */
+  public static final String TOPIC_PREFIX = "edu";
+
+  private EduTables() {}
+
+  /** The change-event topic of an EDU table, e.g. {@code edu.public.users}. */
+  public static String topic(String table) {
+    return TOPIC_PREFIX + ".public." + table;
+  }
+}

@@ -1,0 +1,35 @@
+package org.edu2lms.transform;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Settings of the transform stage.
+ *
+ * @param kafkaBootstrap Kafka bootstrap servers
+ * @param applicationId the Kafka Streams application id (consumer group and prefix of internal
+ *     topics), {@code edu2lms-transform}
+ * @param stateDir the folder of the local state stores (RocksDB)
+ * @param commitIntervalMs how often a transaction is committed, in ms (latency vs. throughput)
+ */
+public record TransformConfig(String kafkaBootstrap, String applicationId, Path stateDir, long commitIntervalMs) {
+
+  /** Default application id. */
+  public static final String DEFAULT_APPLICATION_ID = "edu2lms-transform";
+
+  /**
+   * @throws IllegalArgumentException naming the setting that is missing or out of range
+   */
+  public TransformConfig {
+    if (kafkaBootstrap == null || kafkaBootstrap.isBlank()) {
+      throw new IllegalArgumentException("kafka.bootstrap.servers is required");
+    }
+    if (applicationId == null || !applicationId.matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException("transform.application.id must be [A-Za-z0-9._-]+, got " + applicationId);
+    }
+    Objects.requireNonNull(stateDir, "transform.state.dir");
+    if (commitIntervalMs < 10) {
+      throw new IllegalArgumentException("transform.commit.interval.ms must be >= 10, got " + commitIntervalMs);
+    }
+  }
+}
