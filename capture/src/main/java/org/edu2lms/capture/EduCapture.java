@@ -4,6 +4,11 @@ import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.format.Json;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.util.Set;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -118,6 +123,26 @@ public final class EduCapture implements AutoCloseable {
     }
     committer.markBatchFinished();
     eventsProduced.addAndGet(events.size());
+  }
+
+  /**
+   * Whether Debezium reports the initial snapshot complete (its JMX snapshot metrics,
+   * {@code debezium.postgres:type=connector-metrics,context=snapshot,…}).
+   */
+  public boolean snapshotCompleted() {
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    try {
+      Set<ObjectName> names =
+          server.queryNames(new ObjectName("debezium.postgres:type=connector-metrics,context=snapshot,*"), null);
+      for (ObjectName n : names) {
+        if (Boolean.TRUE.equals(server.getAttribute(n, "SnapshotCompleted"))) {
+          return true;
+        }
+      }
+      return false;
+    } catch (JMException e) {
+      return false;
+    }
   }
 
   /** Change events (including tombstones) produced to Kafka since start. */

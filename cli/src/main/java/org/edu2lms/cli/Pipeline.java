@@ -1,0 +1,194 @@
+package org.edu2lms.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.edu2lms.capture.CaptureConfig;
+import org.edu2lms.capture.EduCapture;
+import org.edu2lms.cli.ops.ConsumerLag;
+import org.edu2lms.cli.ops.KafkaTopics;
+import org.edu2lms.sink.LmsSchema;
+import org.edu2lms.sink.LmsSink;
+import org.edu2lms.sink.SinkConfig;
+import org.edu2lms.transform.EduToLmsTopology;
+import org.edu2lms.transform.TransformConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The three stages wired in one process: capture (Debezium → edu.public.*), transform (Kafka
+ * Streams → lms.*, edu2lms.quarantine) and sink (→ LMS). Used by {@code edu2lms demo} and the
+ * integration tests.
+ */
+public final class Pipeline implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+  /**
+   * Where everything is.
+   *
+   * @param capture capture settings (EDU, Kafka, slot, publication, offset file)
+   * @param transform transform settings
+   * @param sink sink settings (LMS, Kafka, consumer group)
+   * @param partitions partitions of each topic the pipeline creates
+   */
+  public record Settings(CaptureConfig capture, TransformConfig transform, SinkConfig sink, int partitions) {
+
+    /** Settings for one embedded EDU/LMS PostgreSQL and one embedded Kafka. */
+    public static Settings embedded(int pgPort, String pgUser, String kafkaBootstrap, Path dataDir) {
+      return new Settings(
+          new CaptureConfig(
+              "localhost",
+              pgPort,
+              "edu",
+              pgUser,
+              "",
+              kafkaBootstrap,
+              CaptureConfig.DEFAULT_REPLICATION_NAME,
+              CaptureConfig.DEFAULT_REPLICATION_NAME,
+              dataDir.resolve("capture-offsets.dat")),
+          new TransformConfig(kafkaBootstrap, TransformConfig.DEFAULT_APPLICATION_ID, dataDir.resolve("streams"), 100),
+          new SinkConfig(
+              "jdbc:postgresql://localhost:" + pgPort + "/lms", pgUser, "", kafkaBootstrap, SinkConfig.DEFAULT_GROUP_ID, 10_000),
+          1);
+    }
+  }
+
+  private final Settings settings;
+  private final Admin admin;
+  private final AtomicReference<Throwable> streamsFailure = new AtomicReference<>();
+  private EduCapture capture;
+  private KafkaStreams streams;
+  private LmsSink sink;
+  private long lastEventCount = -1;
+
+  /**
+   * @param settings where everything is
+   */
+  public Pipeline(Settings settings) {
+    this.settings = settings;
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.capture().kafkaBootstrap());
+    this.admin = Admin.create(p);
+  }
+
+  /**
+   * Creates the topics and the LMS schema if missing, then starts sink, transform and capture.
+   *
+   * @throws Exception when a stage cannot start (the message names it)
+   */
+  public void start() throws Exception {
+    KafkaTopics.ensure(admin, settings.partitions(), (short) 1);
+    LmsSchema.migrate(settings.sink().lmsJdbcUrl(), settings.sink().lmsUser(), settings.sink().lmsPassword());
+    sink = new LmsSink(settings.sink());
+    sink.start();
+    streams = new KafkaStreams(EduToLmsTopology.buildTopology(), EduToLmsTopology.streamsConfig(settings.transform()));
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          streamsFailure.compareAndSet(null, e);
+          LOG.error("transform stopped: {}", e.getMessage(), e);
+          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    streams.start();
+    capture = new EduCapture(settings.capture());
+    capture.start();
+  }
+
+  /**
+   * The first stage failure, or {@code null} while every stage runs.
+   */
+  public Throwable failure() {
+    if (capture != null && capture.failure() != null) {
+      return new IllegalStateException("capture failed: " + capture.failure().getMessage(), capture.failure());
+    }
+    if (streamsFailure.get() != null) {
+      return new IllegalStateException("transform failed: " + streamsFailure.get().getMessage(), streamsFailure.get());
+    }
+    if (sink != null && sink.failure() != null) {
+      return new IllegalStateException("sink failed: " + sink.failure().getMessage(), sink.failure());
+    }
+    return null;
+  }
+
+  /**
+   * One probe of the catch-up condition: the initial snapshot is complete, the capture produced
+   * nothing since the previous probe, and the transform's and the sink's consumer lag are both 0.
+   */
+  public boolean caughtUpProbe() throws ExecutionException, InterruptedException {
+    long events = capture.eventsProduced();
+    boolean quiet = events == lastEventCount;
+    lastEventCount = events;
+    if (!capture.snapshotCompleted() || !quiet || streams.state() != KafkaStreams.State.RUNNING) {
+      return false;
+    }
+    return ConsumerLag.total(admin, settings.transform().applicationId()) == 0
+        && ConsumerLag.total(admin, settings.sink().groupId()) == 0;
+  }
+
+  /**
+   * Waits until two probes in a row, {@code probeInterval} apart, find the pipeline caught up.
+   *
+   * @throws TimeoutException when it is not caught up within {@code timeout}
+   * @throws IllegalStateException when a stage fails meanwhile
+   */
+  public Duration awaitCaughtUp(Duration timeout, Duration probeInterval) throws Exception {
+    long start = System.nanoTime();
+    int consecutive = 0;
+    while (System.nanoTime() - start < timeout.toNanos()) {
+      Throwable f = failure();
+      if (f != null) {
+        throw new IllegalStateException(f.getMessage(), f);
+      }
+      consecutive = caughtUpProbe() ? consecutive + 1 : 0;
+      if (consecutive >= 2) {
+        return Duration.ofNanos(System.nanoTime() - start);
+      }
+      Thread.sleep(probeInterval.toMillis());
+    }
+    throw new TimeoutException("pipeline not caught up after " + timeout.toSeconds() + " s: " + lagSummary());
+  }
+
+  /** Consumer lag of the transform and the sink, for messages. */
+  public String lagSummary() {
+    try {
+      return "snapshot completed=" + capture.snapshotCompleted()
+          + ", events captured=" + capture.eventsProduced()
+          + ", transform lag=" + ConsumerLag.total(admin, settings.transform().applicationId())
+          + ", sink lag=" + ConsumerLag.total(admin, settings.sink().groupId())
+          + ", streams state=" + streams.state();
+    } catch (Exception e) {
+      return "lag unknown: " + e.getMessage();
+    }
+  }
+
+  /** Counters of the stages, for progress lines. */
+  public Map<String, Long> counters() {
+    return Map.of(
+        "captured", capture == null ? 0 : capture.eventsProduced(),
+        "upserted", sink == null ? 0 : sink.rowsUpserted(),
+        "deleted", sink == null ? 0 : sink.rowsDeleted());
+  }
+
+  /** Stops capture, transform and sink, in that order. */
+  @Override
+  public void close() throws Exception {
+    if (capture != null) {
+      capture.close();
+    }
+    if (streams != null) {
+      streams.close(Duration.ofSeconds(30));
+    }
+    if (sink != null) {
+      sink.close();
+    }
+    admin.close();
+  }
+}

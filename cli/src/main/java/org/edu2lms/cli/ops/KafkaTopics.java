@@ -1,0 +1,49 @@
+package org.edu2lms.cli.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.edu2lms.schemas.EduTables;
+import org.edu2lms.schemas.LmsTopics;
+import org.edu2lms.schemas.Topic;
+
+/**
+ * Creates the pipeline's topics when they do not exist (architecture.md): {@code edu.public.<table>}
+ * for every EDU table, {@code lms.<table>} and {@code edu2lms.quarantine}; all compacted, since
+ * each carries per key the latest state (or a tombstone), which is what a replay needs.
+ */
+public final class KafkaTopics {
+
+  private KafkaTopics() {}
+
+  /**
+   * @param admin a connected admin client
+   * @param partitions partitions per topic
+   * @param replicationFactor replicas per partition
+   * @return the names of the topics created now
+   * @throws ExecutionException when the broker refuses a creation
+   */
+  public static List<String> ensure(Admin admin, int partitions, short replicationFactor)
+      throws ExecutionException, InterruptedException {
+    Set<String> existing = admin.listTopics().names().get();
+    List<NewTopic> wanted = new ArrayList<>();
+    Map<String, String> compacted =
+        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+    for (String table : EduTables.ALL) {
+      wanted.add(new NewTopic(EduTables.topic(table), partitions, replicationFactor).configs(compacted));
+    }
+    for (Topic<String, ?> t : LmsTopics.ALL) {
+      wanted.add(new NewTopic(t.name(), partitions, replicationFactor).configs(compacted));
+    }
+    wanted.removeIf(t -> existing.contains(t.name()));
+    if (!wanted.isEmpty()) {
+      admin.createTopics(wanted).all().get();
+    }
+    return wanted.stream().map(NewTopic::name).toList();
+  }
+}

@@ -1,0 +1,76 @@
+package org.edu2lms.sink;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Collection;
+import org.edu2lms.schemas.lms.QuarantineRecord;
+
+/**
+ * Materializes the {@code edu2lms.quarantine} topic into the table of the same name (lms.md
+ * §edu2lms.quarantine): a record upserts its row (first_seen kept, last_seen now), a tombstone
+ * deletes it: the EDU row became mappable or was deleted.
+ */
+final class QuarantineWriter {
+
+  private static final String UPSERT =
+      "INSERT INTO edu2lms.quarantine (source_table, source_id, component, reason, detail, first_seen, last_seen, source_lsn)"
+          + " VALUES (?, ?, ?, ?, ?, now(), now(), ?)"
+          + " ON CONFLICT (source_table, source_id, component) DO UPDATE SET reason = EXCLUDED.reason,"
+          + " detail = EXCLUDED.detail, last_seen = now(), source_lsn = EXCLUDED.source_lsn"
+          + " WHERE edu2lms.quarantine.source_lsn <= EXCLUDED.source_lsn";
+
+  private static final String DELETE =
+      "DELETE FROM edu2lms.quarantine WHERE source_table = ? AND source_id = ? AND component = ?";
+
+  /**
+   * @throws SQLException naming the quarantine table
+   */
+  void upsert(Connection c, Collection<QuarantineRecord> records) throws SQLException {
+    if (records.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
+      for (QuarantineRecord r : records) {
+        ps.setString(1, r.getSourceTable());
+        ps.setLong(2, r.getSourceId());
+        ps.setShort(3, (short) r.getComponent());
+        ps.setString(4, r.getReason());
+        ps.setString(5, r.getDetail());
+        ps.setLong(6, r.getSourceLsn());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    } catch (SQLException e) {
+      throw new SQLException(
+          "failed to upsert " + records.size() + " rows into edu2lms.quarantine: " + e.getMessage(), e.getSQLState(), e);
+    }
+  }
+
+  /**
+   * Deletes by topic key {@code <source_table>:<source_id>:<component>}.
+   *
+   * @throws IllegalArgumentException when a key is not of that shape
+   */
+  void delete(Connection c, Collection<String> keys) throws SQLException {
+    if (keys.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(DELETE)) {
+      for (String key : keys) {
+        String[] parts = key.split(":");
+        if (parts.length != 3) {
+          throw new IllegalArgumentException("quarantine key is not <table>:<id>:<component>: " + key);
+        }
+        ps.setString(1, parts[0]);
+        ps.setLong(2, Long.parseLong(parts[1]));
+        ps.setShort(3, Short.parseShort(parts[2]));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    } catch (SQLException e) {
+      throw new SQLException(
+          "failed to delete " + keys.size() + " rows from edu2lms.quarantine: " + e.getMessage(), e.getSQLState(), e);
+    }
+  }
+}
