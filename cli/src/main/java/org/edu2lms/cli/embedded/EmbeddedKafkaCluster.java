@@ -1,5 +1,7 @@
 package org.edu2lms.cli.embedded;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -47,7 +49,14 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             .setConfigProp("num.partitions", "1")
             .setConfigProp("log.cleaner.dedupe.buffer.size", Long.toString(16L * 1024 * 1024))
             .build();
-    cluster.format();
+    // The test kit's formatter prints to standard output; keep the terminal for the program's own output.
+    PrintStream stdout = System.out;
+    System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+    try {
+      cluster.format();
+    } finally {
+      System.setOut(stdout);
+    }
     cluster.startup();
     cluster.waitForReadyBrokers();
     EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(cluster);
