@@ -18,8 +18,6 @@ public final class LegacyIds {
   /** {@code uuid5(NAMESPACE_URL, "urn:edu2lms:legacy")}, normative in mapping.md §Keys. */
   public static final UUID NAMESPACE = UUID.fromString("e5f135c8-ba1d-52fb-b924-ebdd608a3580");
 
-  private static final byte[] NAMESPACE_BYTES = toBytes(NAMESPACE);
-
   private LegacyIds() {}
 
   /**
@@ -54,13 +52,23 @@ public final class LegacyIds {
    * @param name the name string, encoded as UTF-8
    */
   public static UUID uuid5(String name) {
+    return uuid5(NAMESPACE, name);
+  }
+
+  /**
+   * RFC 4122 §4.3 name-based UUID, version 5, in any namespace.
+   *
+   * @param namespace the namespace UUID
+   * @param name the name string, encoded as UTF-8
+   */
+  public static UUID uuid5(UUID namespace, String name) {
     MessageDigest sha1;
     try {
       sha1 = MessageDigest.getInstance("SHA-1");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is required by every Java platform", e);
     }
-    sha1.update(NAMESPACE_BYTES);
+    sha1.update(toBytes(namespace));
     byte[] hash = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
     hash[6] = (byte) ((hash[6] & 0x0f) | 0x50); // version 5
     hash[8] = (byte) ((hash[8] & 0x3f) | 0x80); // IETF variant

@@ -1,0 +1,299 @@
+package org.edu2lms.transform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.edu2lms.schemas.EduTables;
+import org.edu2lms.schemas.LegacyIds;
+import org.edu2lms.schemas.LmsTopics;
+import org.edu2lms.schemas.Topic;
+import org.edu2lms.schemas.lms.OrganizationUnit;
+import org.edu2lms.schemas.lms.Person;
+import org.edu2lms.schemas.lms.QuarantineRecord;
+import org.edu2lms.schemas.lms.User;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The topology on Debezium-shaped change events, value by value (mapping.md §users, §persons,
+ * §organization_units), including children before parents, deletes and re-inserts.
+ */
+class EduToLmsTopologyTest {
+
+  @TempDir Path stateDir;
+
+  private TopologyTestDriver driver;
+  private final Map<String, TestInputTopic<String, String>> inputs = new HashMap<>();
+  private TestOutputTopic<String, User> users;
+  private TestOutputTopic<String, Person> persons;
+  private TestOutputTopic<String, OrganizationUnit> organizations;
+  private TestOutputTopic<String, QuarantineRecord> quarantine;
+  private final Map<String, User> userState = new HashMap<>();
+  private final Map<String, Person> personState = new HashMap<>();
+  private final Map<String, OrganizationUnit> orgState = new HashMap<>();
+  private final Map<String, QuarantineRecord> quarantineState = new HashMap<>();
+  private long lsn = 1000;
+
+  @BeforeEach
+  void setUp() {
+    Properties props =
+        EduToLmsTopology.streamsConfig(new TransformConfig("dummy:9092", "edu2lms-transform-test", stateDir, 100));
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
+    driver = new TopologyTestDriver(EduToLmsTopology.buildTopology(), props);
+    for (String t : EduToLmsTopology.INPUT_TABLES) {
+      inputs.put(t, driver.createInputTopic(EduTables.topic(t), new StringSerializer(), new StringSerializer()));
+    }
+    users = output(LmsTopics.USERS);
+    persons = output(LmsTopics.PERSONS);
+    organizations = output(LmsTopics.ORGANIZATION_UNITS);
+    quarantine = output(LmsTopics.QUARANTINE);
+  }
+
+  @AfterEach
+  void tearDown() {
+    driver.close();
+  }
+
+  private <V> TestOutputTopic<String, V> output(Topic<String, V> t) {
+    return driver.createOutputTopic(t.name(), t.keySerde().deserializer(), t.valueSerde().deserializer());
+  }
+
+  /** Sends a Debezium create/update event (op c) with {@code after} = the given JSON columns. */
+  private void upsert(String table, long id, String columnsJson) {
+    lsn += 10;
+    inputs.get(table)
+        .pipeInput(
+            "{\"id\":" + id + "}",
+            "{\"before\":null,\"after\":{\"id\":" + id + "," + columnsJson + "},\"source\":{\"lsn\":" + lsn + "},\"op\":\"c\"}");
+  }
+
+  /** Sends a Debezium delete event then its tombstone, as the connector does. */
+  private void delete(String table, long id) {
+    lsn += 10;
+    inputs.get(table)
+        .pipeInput("{\"id\":" + id + "}", "{\"before\":{\"id\":" + id + "},\"after\":null,\"source\":{\"lsn\":" + lsn + "},\"op\":\"d\"}");
+    inputs.get(table).pipeInput("{\"id\":" + id + "}", (String) null);
+  }
+
+  private void drain() {
+    fold(users, userState);
+    fold(persons, personState);
+    fold(organizations, orgState);
+    fold(quarantine, quarantineState);
+  }
+
+  private static <V> void fold(TestOutputTopic<String, V> topic, Map<String, V> state) {
+    for (KeyValue<String, V> kv : topic.readKeyValuesToList()) {
+      if (kv.value == null) {
+        state.remove(kv.key);
+      } else {
+        state.put(kv.key, kv.value);
+      }
+    }
+  }
+
+  private User user(long id) {
+    drain();
+    return userState.get(LegacyIds.forRow("users", id).toString());
+  }
+
+  private Person person(long id) {
+    drain();
+    return personState.get(LegacyIds.forRow("persons", id).toString());
+  }
+
+  private OrganizationUnit org(long id) {
+    drain();
+    return orgState.get(LegacyIds.forRow("organizations", id).toString());
+  }
+
+  private QuarantineRecord quarantined(String table, long id) {
+    drain();
+    return quarantineState.get(LmsTopics.quarantineKey(table, id, 0));
+  }
+
+  private static String userJson(String username, String email) {
+    return "\"username\":" + quoted(username) + ",\"email\":" + quoted(email)
+        + ",\"password\":\"$2a$10$x\",\"active\":1,\"create_date\":\"24/11/2026 10:15:00\",\"update_date\":\"\"";
+  }
+
+  private static String quoted(String s) {
+    return s == null ? "null" : "\"" + s + "\"";
+  }
+
+  @Test
+  void userIsMappedValueByValue() {
+    upsert("users", 7, userJson(" jdoe ", "  John.Doe@Example.AZ "));
+    User u = user(7);
+    assertThat(u.getId()).isEqualTo(LegacyIds.forRow("users", 7).toString());
+    assertThat(u.getLegacyId()).isEqualTo(7);
+    assertThat(u.getUsername()).isEqualTo("jdoe");
+    assertThat(u.getEmail()).isEqualTo("john.doe@example.az");
+    assertThat(u.getLegacyEmail()).isNull();
+    assertThat(u.getPasswordHash()).isEqualTo("$2a$10$x");
+    assertThat(u.getIsActive()).isTrue();
+    assertThat(u.getRegisteredAt()).isEqualTo(Instant.parse("2026-11-24T06:15:00Z"));
+    assertThat(u.getSourceLsn()).isEqualTo(lsn);
+    assertThat(quarantined("users", 7)).isNull();
+  }
+
+  @Test
+  void malformedEmptyAndUnparseableValues() {
+    upsert("users", 1, "\"username\":\"a\",\"email\":\" Bad@@Mail \",\"password\":\"  \",\"active\":0,\"create_date\":\"31/02/2020\"");
+    upsert("users", 2, "\"username\":\"b\",\"email\":\"   \",\"password\":null,\"active\":2,\"create_date\":null");
+    User a = user(1);
+    assertThat(a.getEmail()).isNull();
+    assertThat(a.getLegacyEmail()).isEqualTo("Bad@@Mail");
+    assertThat(a.getPasswordHash()).isNull();
+    assertThat(a.getIsActive()).isFalse();
+    assertThat(a.getRegisteredAt()).isNull();
+    User b = user(2);
+    assertThat(b.getEmail()).isNull();
+    assertThat(b.getLegacyEmail()).isNull();
+    assertThat(b.getIsActive()).isFalse();
+  }
+
+  @Test
+  void sharedEmailGoesToTheLowestIdAndFollowsChanges() {
+    upsert("users", 5, userJson("five", "shared@x.az"));
+    assertThat(user(5).getEmail()).isEqualTo("shared@x.az");
+    upsert("users", 3, userJson("three", " SHARED@X.AZ "));
+    assertThat(user(3).getEmail()).isEqualTo("shared@x.az");
+    assertThat(user(3).getLegacyEmail()).isNull();
+    assertThat(user(5).getEmail()).isNull();
+    assertThat(user(5).getLegacyEmail()).isEqualTo("shared@x.az");
+    // A quarantined user (empty username) does not compete for the address.
+    upsert("users", 1, userJson("  ", "shared@x.az"));
+    assertThat(user(1)).isNull();
+    assertThat(quarantined("users", 1).getReason()).isEqualTo("invalid_value:username");
+    assertThat(user(3).getEmail()).isEqualTo("shared@x.az");
+    // The owner leaves: the next lowest id gets the address back.
+    delete("users", 3);
+    assertThat(user(3)).isNull();
+    assertThat(user(5).getEmail()).isEqualTo("shared@x.az");
+    assertThat(user(5).getLegacyEmail()).isNull();
+  }
+
+  @Test
+  void twoUsersSwappingEmailsEndWithTheirOwn() {
+    upsert("users", 1, userJson("one", "a@x.az"));
+    upsert("users", 2, userJson("two", "b@x.az"));
+    upsert("users", 1, userJson("one", "b@x.az"));
+    upsert("users", 2, userJson("two", "a@x.az"));
+    assertThat(user(1).getEmail()).isEqualTo("b@x.az");
+    assertThat(user(2).getEmail()).isEqualTo("a@x.az");
+  }
+
+  @Test
+  void emptyUsernameIsQuarantinedAndReleasedWhenFixed() {
+    upsert("users", 9, userJson("", "x@y.az"));
+    assertThat(user(9)).isNull();
+    QuarantineRecord q = quarantined("users", 9);
+    assertThat(q.getSourceTable()).isEqualTo("users");
+    assertThat(q.getSourceId()).isEqualTo(9);
+    assertThat(q.getComponent()).isZero();
+    assertThat(q.getReason()).isEqualTo("invalid_value:username");
+    upsert("users", 9, userJson("nine", "x@y.az"));
+    assertThat(user(9).getUsername()).isEqualTo("nine");
+    assertThat(quarantined("users", 9)).isNull();
+  }
+
+  @Test
+  void personBeforeItsUserWaitsInQuarantineThenArrives() {
+    upsert("persons", 4, "\"user_id\":40,\"firstname\":\" Aysel \",\"lastname\":\"Aliyeva\",\"patronymic\":\"\",\"birthdate\":\"05.06.1999\",\"gender\":2,\"pincode\":\" AB12C34 \"");
+    assertThat(person(4)).isNull();
+    assertThat(quarantined("persons", 4).getReason()).isEqualTo("missing_parent:users");
+    upsert("users", 40, userJson("aysel", "aysel@x.az"));
+    Person p = person(4);
+    assertThat(p.getUserId()).isEqualTo(LegacyIds.forRow("users", 40).toString());
+    assertThat(p.getFirstName()).isEqualTo("Aysel");
+    assertThat(p.getLastName()).isEqualTo("Aliyeva");
+    assertThat(p.getMiddleName()).isNull();
+    assertThat(p.getBirthDate()).isEqualTo(LocalDate.of(1999, 6, 5));
+    assertThat(p.getGender()).isEqualTo("female");
+    assertThat(p.getNationalId()).isEqualTo("AB12C34");
+    assertThat(p.getSourceLsn()).isEqualTo(lsn);
+    assertThat(quarantined("persons", 4)).isNull();
+    // The user is deleted: the person goes back to quarantine; re-inserted: it returns.
+    delete("users", 40);
+    assertThat(person(4)).isNull();
+    assertThat(quarantined("persons", 4).getReason()).isEqualTo("missing_parent:users");
+    upsert("users", 40, userJson("aysel", "aysel@x.az"));
+    assertThat(person(4).getFirstName()).isEqualTo("Aysel");
+  }
+
+  @Test
+  void personChecksInTheOrderOfTheRules() {
+    upsert("persons", 1, "\"user_id\":99,\"firstname\":\"\",\"lastname\":\"\",\"gender\":1");
+    assertThat(quarantined("persons", 1).getReason()).isEqualTo("missing_parent:users");
+    upsert("users", 99, userJson("u99", null));
+    assertThat(quarantined("persons", 1).getReason()).isEqualTo("invalid_value:firstname");
+    upsert("persons", 1, "\"user_id\":99,\"firstname\":\"F\",\"lastname\":\" \",\"gender\":1");
+    assertThat(quarantined("persons", 1).getReason()).isEqualTo("invalid_value:lastname");
+    upsert("persons", 1, "\"user_id\":99,\"firstname\":\"F\",\"lastname\":\"L\",\"gender\":3,\"birthdate\":\"garbage\"");
+    Person p = person(1);
+    assertThat(p.getGender()).isNull();
+    assertThat(p.getBirthDate()).isNull();
+    assertThat(quarantined("persons", 1)).isNull();
+  }
+
+  @Test
+  void personOfAQuarantinedUserIsQuarantined() {
+    upsert("users", 8, userJson(" ", null));
+    upsert("persons", 8, "\"user_id\":8,\"firstname\":\"F\",\"lastname\":\"L\"");
+    assertThat(person(8)).isNull();
+    assertThat(quarantined("persons", 8).getReason()).isEqualTo("missing_parent:users");
+  }
+
+  @Test
+  void organizationWaitsForItsNameLabelAndItsParentIsSoft() {
+    upsert("organizations", 2, "\"parent_id\":1,\"dic_id\":20,\"type_id\":3,\"code\":\" D-2 \",\"active\":1");
+    assertThat(org(2)).isNull();
+    assertThat(quarantined("organizations", 2).getReason()).isEqualTo("missing_parent:dictionaries");
+    upsert("dictionaries", 20, "\"type_id\":1,\"name_az\":\"Kafedra\",\"name_en\":\"\",\"name_ru\":null,\"active\":1");
+    OrganizationUnit o = org(2);
+    assertThat(o.getName()).isEqualTo("{\"az\":\"Kafedra\"}");
+    assertThat(o.getParentId()).as("parent 1 does not exist: soft reference → NULL").isNull();
+    assertThat(o.getUnitType()).isEqualTo("department");
+    assertThat(o.getCode()).isEqualTo("D-2");
+    assertThat(o.getIsActive()).isTrue();
+    assertThat(quarantined("organizations", 2)).isNull();
+    // The parent arrives (root: parent_id 0), with an unknown type → other.
+    upsert("dictionaries", 10, "\"type_id\":1,\"name_az\":\"Universitet\",\"name_en\":\"University\",\"name_ru\":\"Университет\",\"active\":1");
+    upsert("organizations", 1, "\"parent_id\":0,\"dic_id\":10,\"type_id\":9,\"code\":null,\"active\":0");
+    assertThat(org(2).getParentId()).isEqualTo(LegacyIds.forRow("organizations", 1).toString());
+    OrganizationUnit root = org(1);
+    assertThat(root.getParentId()).isNull();
+    assertThat(root.getUnitType()).isEqualTo("other");
+    assertThat(root.getIsActive()).isFalse();
+    assertThat(root.getName()).isEqualTo("{\"az\":\"Universitet\",\"en\":\"University\",\"ru\":\"Университет\"}");
+    // The parent's label is deleted: the parent is quarantined, the child's reference goes NULL.
+    delete("dictionaries", 10);
+    assertThat(org(1)).isNull();
+    assertThat(quarantined("organizations", 1).getReason()).isEqualTo("missing_parent:dictionaries");
+    assertThat(org(2).getParentId()).isNull();
+  }
+
+  @Test
+  void aMappingExceptionBecomesAMappingErrorAndTheStreamGoesOn() {
+    upsert("users", 6, "\"username\":\"six\",\"active\":\"not-a-number\"");
+    QuarantineRecord q = quarantined("users", 6);
+    assertThat(q.getReason()).isEqualTo("mapping_error");
+    assertThat(q.getDetail()).contains("NumberFormatException");
+    upsert("users", 7, userJson("seven", null));
+    assertThat(user(7).getUsername()).isEqualTo("seven");
+  }
+}
