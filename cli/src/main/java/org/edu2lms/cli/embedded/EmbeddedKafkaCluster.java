@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
   public static EmbeddedKafkaCluster start(Path baseDir) throws Exception {
     TestKitNodes nodes =
         new TestKitNodes.Builder()
+            // The test kit defaults to the newest, not yet production-ready metadata version.
+            .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
             .setCombined(true)
             .setNumBrokerNodes(1)
             .setNumControllerNodes(1)

@@ -1,0 +1,218 @@
+package org.edu2lms.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.edu2lms.cli.embedded.EmbeddedKafkaCluster;
+import org.edu2lms.cli.embedded.EmbeddedPostgresServer;
+import org.edu2lms.cli.ops.Accounting;
+import org.edu2lms.generator.EduGenerator;
+import org.edu2lms.generator.EduSchema;
+import org.edu2lms.generator.Profile;
+import org.edu2lms.transform.EduToLmsTopology;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real chain — embedded PostgreSQL (edu, lms), embedded Kafka, Debezium, Kafka Streams, the
+ * sink — on a small generated EDU database: the initial snapshot lands value by value (compared
+ * with an SQL recomputation from EDU that shares no code with the transform), then live changes
+ * arrive, and the accounting of mapping.md balances.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PipelineIT {
+
+  @TempDir static Path dataDir;
+
+  private static EmbeddedPostgresServer pg;
+  private static EmbeddedKafkaCluster kafka;
+  private static Pipeline pipeline;
+  private static Connection edu;
+  private static Connection lms;
+
+  @BeforeAll
+  static void startAndLoad() throws Exception {
+    pg = EmbeddedPostgresServer.start(dataDir.resolve("postgres"));
+    EduSchema.migrate(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
+    edu = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
+    new EduGenerator(new Profile(0.01), 11).generate(edu, n -> {});
+    kafka = EmbeddedKafkaCluster.start(dataDir.resolve("kafka"));
+    pipeline = new Pipeline(Pipeline.Settings.embedded(pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), dataDir));
+    pipeline.start();
+    lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "");
+    pipeline.awaitCaughtUp(Duration.ofMinutes(5), Duration.ofMillis(300));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (pipeline != null) {
+      pipeline.close();
+    }
+    if (lms != null) {
+      lms.close();
+    }
+    if (edu != null) {
+      edu.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+    if (pg != null) {
+      pg.close();
+    }
+  }
+
+  /** Users as mapping.md §users says, recomputed in SQL on EDU. */
+  private static final String EDU_USERS =
+      "WITH u AS (SELECT id, trim(username) AS username, nullif(trim(email), '') AS original,"
+          + "   CASE WHEN lower(trim(email)) ~ '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' THEN lower(trim(email)) END AS valid,"
+          + "   active, create_date FROM users WHERE trim(username) <> ''),"
+          + " owner AS (SELECT valid, min(id) AS id FROM u WHERE valid IS NOT NULL GROUP BY valid)"
+          + " SELECT u.id, u.username,"
+          + "   CASE WHEN o.id = u.id THEN u.valid END,"
+          + "   CASE WHEN o.id = u.id THEN NULL ELSE u.original END,"
+          + "   u.active = 1,"
+          + "   CASE WHEN u.create_date ~ '^\\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}:\\d{2}$' THEN to_char(make_timestamptz("
+          + "     substr(u.create_date, 7, 4)::int, substr(u.create_date, 4, 2)::int, substr(u.create_date, 1, 2)::int,"
+          + "     substr(u.create_date, 12, 2)::int, substr(u.create_date, 15, 2)::int, substr(u.create_date, 18, 2)::int,"
+          + "     'Asia/Baku') AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') END"
+          + " FROM u LEFT JOIN owner o ON o.valid = u.valid ORDER BY u.id";
+
+  private static final String LMS_USERS =
+      "SELECT legacy_id, username, email, legacy_email, is_active,"
+          + " CASE WHEN legacy_id IN (SELECT legacy_id FROM users) THEN to_char(registered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') END"
+          + " FROM users ORDER BY legacy_id";
+
+  @Test
+  @Order(1)
+  void initialSnapshotLandsValueByValue() throws SQLException {
+    List<String> expected = rows(edu, EDU_USERS);
+    List<String> actual = rows(lms, LMS_USERS);
+    // registered_at is compared where EDU holds the full DD/MM/YYYY HH24:MI:SS form; elsewhere only presence.
+    assertThat(strip(actual, expected)).containsExactlyElementsOf(expected);
+    assertThat(expected).hasSizeGreaterThan(60);
+
+    List<String> eduPersons =
+        rows(
+            edu,
+            "SELECT p.id, p.user_id, trim(p.firstname), trim(p.lastname), nullif(trim(p.patronymic), ''),"
+                + " CASE p.gender WHEN 1 THEN 'male' WHEN 2 THEN 'female' END, nullif(trim(p.pincode), '')"
+                + " FROM persons p JOIN users u ON u.id = p.user_id AND trim(u.username) <> ''"
+                + " WHERE trim(p.firstname) <> '' AND trim(p.lastname) <> '' ORDER BY p.id");
+    List<String> lmsPersons =
+        rows(
+            lms,
+            "SELECT p.legacy_id, u.legacy_id, p.first_name, p.last_name, p.middle_name, p.gender, p.national_id"
+                + " FROM persons p JOIN users u ON u.id = p.user_id ORDER BY p.legacy_id");
+    assertThat(lmsPersons).containsExactlyElementsOf(eduPersons);
+
+    List<String> eduOrgs =
+        rows(
+            edu,
+            "SELECT o.id, CASE WHEN p.id IS NOT NULL THEN p.id END,"
+                + " CASE o.type_id WHEN 1 THEN 'university' WHEN 2 THEN 'faculty' WHEN 3 THEN 'department' WHEN 4 THEN 'program' ELSE 'other' END,"
+                + " jsonb_strip_nulls(jsonb_build_object('az', nullif(trim(d.name_az), ''), 'en', nullif(trim(d.name_en), ''), 'ru', nullif(trim(d.name_ru), '')))::text,"
+                + " nullif(trim(o.code), ''), o.active = 1"
+                + " FROM organizations o JOIN dictionaries d ON d.id = o.dic_id"
+                + " LEFT JOIN organizations p ON p.id = o.parent_id AND EXISTS (SELECT 1 FROM dictionaries pd WHERE pd.id = p.dic_id)"
+                + " ORDER BY o.id");
+    List<String> lmsOrgs =
+        rows(
+            lms,
+            "SELECT o.legacy_id, p.legacy_id, o.unit_type, o.name::text, o.code, o.is_active"
+                + " FROM organization_units o LEFT JOIN organization_units p ON p.id = o.parent_id ORDER BY o.legacy_id");
+    assertThat(lmsOrgs).containsExactlyElementsOf(eduOrgs);
+
+    assertBalanced();
+  }
+
+  @Test
+  @Order(2)
+  void liveChangesArriveAndTheAccountingStillBalances() throws Exception {
+    for (LiveChanges.Step step : LiveChanges.plan(edu)) {
+      LiveChanges.apply(edu, step);
+      await(step.description())
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> LiveChanges.arrived(lms, step));
+    }
+    pipeline.awaitCaughtUp(Duration.ofMinutes(2), Duration.ofMillis(300));
+    assertThat(rows(lms, LMS_USERS).size()).isEqualTo(rows(edu, EDU_USERS).size());
+    assertBalanced();
+  }
+
+  @Test
+  @Order(3)
+  void lmsConstraintsAreOnAndNoReplicaTrickIsUsed() throws SQLException {
+    assertThat(rows(lms, "SHOW session_replication_role")).containsExactly("origin");
+    assertThat(
+            rows(
+                lms,
+                "SELECT conrelid::regclass || ' ' || pg_get_constraintdef(oid) FROM pg_constraint"
+                    + " WHERE contype = 'f' AND conrelid::regclass::text IN ('persons', 'organization_units') ORDER BY 1"))
+        .containsExactly(
+            "organization_units FOREIGN KEY (parent_id) REFERENCES organization_units(id) ON DELETE SET NULL",
+            "persons FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE");
+    assertThat(rows(lms, "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal")).containsExactly("0");
+    assertThat(rows(lms, "SELECT count(*) FROM edu2lms.parked")).containsExactly("0");
+  }
+
+  private static void assertBalanced() throws SQLException {
+    List<Accounting.Row> table = Accounting.compute(edu, lms, Set.copyOf(EduToLmsTopology.OUTPUT_TABLES));
+    List<Accounting.Row> built = table.stream().filter(Accounting.Row::built).toList();
+    assertThat(built).extracting(Accounting.Row::label).containsExactly("users", "persons", "organization_units");
+    for (Accounting.Row r : built) {
+      assertThat(r.lms() + r.quarantined()).as(r.label()).isEqualTo(r.expected());
+      assertThat(r.lms()).as(r.label()).isPositive();
+    }
+    assertThat(rows(lms, "SELECT count(*) FROM edu2lms.quarantine WHERE reason = 'mapping_error'")).containsExactly("0");
+  }
+
+  /** Each row as one "|"-joined string. */
+  private static List<String> rows(Connection c, String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      ResultSetMetaData md = rs.getMetaData();
+      while (rs.next()) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+          if (i > 1) {
+            sb.append('|');
+          }
+          sb.append(rs.getString(i));
+        }
+        out.add(sb.toString());
+      }
+    }
+    return out;
+  }
+
+  /** Blanks the last column of LMS rows where the EDU row has none to compare (a date not in full form). */
+  private static List<String> strip(List<String> actual, List<String> expected) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < actual.size(); i++) {
+      String a = actual.get(i);
+      if (i < expected.size() && expected.get(i).endsWith("|null")) {
+        a = a.substring(0, a.lastIndexOf('|')) + "|null";
+      }
+      out.add(a);
+    }
+    return out;
+  }
+}
