@@ -25,9 +25,6 @@ public final class Edu2LmsCommand implements Runnable {
 
   /** Runs the program and exits with its exit code. */
   public static void main(String[] args) {
-    if (System.getProperty("edu2lms.log.dir") == null) {
-      System.setProperty("edu2lms.log.dir", "edu2lms-data");
-    }
     System.exit(new CommandLine(new Edu2LmsCommand()).execute(args));
   }
 }
