@@ -1,6 +1,14 @@
 package org.edu2lms.transform;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -17,56 +25,107 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.TableJoined;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 import org.edu2lms.schemas.EduTables;
 import org.edu2lms.schemas.LegacyIds;
 import org.edu2lms.schemas.LmsTopics;
 import org.edu2lms.schemas.Topic;
+import org.edu2lms.schemas.lms.AcademicTerm;
+import org.edu2lms.schemas.lms.Assessment;
+import org.edu2lms.schemas.lms.Grade;
 import org.edu2lms.schemas.lms.QuarantineRecord;
+import org.edu2lms.transform.mapping.CurriculumMappings;
+import org.edu2lms.transform.mapping.GradebookMappings;
 import org.edu2lms.transform.mapping.Labels;
 import org.edu2lms.transform.mapping.MappingResult;
 import org.edu2lms.transform.mapping.OrganizationMapping;
+import org.edu2lms.transform.mapping.PeopleMappings;
 import org.edu2lms.transform.mapping.PersonMapping;
 import org.edu2lms.transform.mapping.Rows;
 import org.edu2lms.transform.mapping.UserMapping;
 import org.edu2lms.transform.serde.EduKeySerde;
 import org.edu2lms.transform.serde.EduRow;
 import org.edu2lms.transform.serde.EduRowSerde;
-import org.edu2lms.transform.serde.LongSetSerde;
 import org.edu2lms.transform.serde.LongSet;
+import org.edu2lms.transform.serde.LongSetSerde;
 
 /**
  * The Kafka Streams topology from the EDU change streams to the desired LMS state
- * (architecture.md): every EDU table is read as a KTable keyed by its id, so a late parent
- * re-triggers its children (foreign-key table–table joins), and every LMS row is emitted as its
- * latest value or a tombstone on {@code lms.<table>}, with the matching quarantine record (or its
- * tombstone) on {@code edu2lms.quarantine}.
+ * (architecture.md), covering every LMS table of mapping.md.
  *
- * <p>Covered so far: users (with the e-mail ownership rule), persons, organization_units (with
- * the dictionaries name join and the soft parent reference). The other LMS tables of mapping.md
- * are not produced yet.
+ * <p>Every EDU table is read as a KTable keyed by its id. A reference is a foreign-key
+ * table–table left join that adds a derived column ({@code _person}, {@code _offering}, …) to the
+ * child row: set when the parent exists and is itself mappable, JSON null otherwise. So a late
+ * parent re-triggers its children, a deleted or quarantined parent re-derives them, and every
+ * mapping is a pure function of one enriched row. Each LMS row is then emitted as its latest value
+ * or a tombstone on {@code lms.<table>}, with the matching quarantine record (or its tombstone) on
+ * {@code edu2lms.quarantine}. Small lookup tables referenced by many rows (points; edu_years ×
+ * semesters for terms) are aggregated into one keyed state and joined by a constant key.
  */
 public final class EduToLmsTopology {
 
   /** The EDU tables this topology reads. */
-  public static final java.util.List<String> INPUT_TABLES = java.util.List.of("dictionaries", "users", "persons", "organizations");
+  public static final List<String> INPUT_TABLES = EduTables.ALL;
 
-  /** The LMS tables this topology produces (accounting lines of mapping.md it can balance). */
-  public static final java.util.List<String> OUTPUT_TABLES = java.util.List.of("users", "persons", "organization_units");
+  /** The LMS tables this topology produces. */
+  public static final List<String> OUTPUT_TABLES =
+      List.of(
+          "users",
+          "persons",
+          "organization_units",
+          "students",
+          "staff_members",
+          "academic_terms",
+          "courses",
+          "course_offerings",
+          "course_instructors",
+          "course_enrollments",
+          "assessments",
+          "assessment_submissions",
+          "grades",
+          "file_uploads",
+          "course_materials");
+
+  /** Debezium's placeholder for an unchanged TOASTed column in an update event. */
+  public static final String UNAVAILABLE_VALUE = "__debezium_unavailable_value";
 
   private static final EduKeySerde KEY = new EduKeySerde();
   private static final EduRowSerde ROW = new EduRowSerde();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String ALL = "all";
+
+  private final StreamsBuilder builder = new StreamsBuilder();
 
   private EduToLmsTopology() {}
 
   /** Builds the topology; pure: no I/O, no configuration beyond the topic names. */
   public static Topology buildTopology() {
-    StreamsBuilder builder = new StreamsBuilder();
-    KTable<Long, EduRow> dictionaries = table(builder, "dictionaries");
-    KTable<Long, EduRow> users = table(builder, "users");
-    KTable<Long, EduRow> persons = table(builder, "persons");
-    KTable<Long, EduRow> organizations = table(builder, "organizations");
+    return new EduToLmsTopology().build();
+  }
 
-    // users: among non-quarantined users sharing a valid normalized e-mail, the lowest id keeps it.
+  /**
+   * Kafka Streams settings: exactly_once_v2, one stream thread (2-core target), the given state
+   * folder and commit interval.
+   */
+  public static Properties streamsConfig(TransformConfig config) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitIntervalMs()));
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(64L * 1024 * 1024));
+    p.put(StreamsConfig.producerPrefix("linger.ms"), "5");
+    p.put(StreamsConfig.producerPrefix("compression.type"), "lz4");
+    return p;
+  }
+
+  private Topology build() {
+    KTable<Long, EduRow> dictionaries = table("dictionaries");
+
+    // users, with the e-mail ownership rule (mapping.md §users).
+    KTable<Long, EduRow> users = table("users");
     KTable<String, LongSet> emailOwners =
         users
             .filter((id, u) -> UserMapping.ownershipEmail(u.row()) != null, Named.as("users-with-valid-email"))
@@ -87,73 +146,192 @@ public final class EduToLmsTopology {
             (u, owners) -> guarded(() -> UserMapping.map(u, owners == null ? null : owners.min()), u.lsn()),
             TableJoined.as("users-email-owner"));
     emit(userResults, LmsTopics.USERS, "users");
-
-    // persons: hard reference to a non-quarantined user.
     KTable<Long, EduRow> mappableUsers =
         users.filter((id, u) -> UserMapping.isMappable(u.row()), Named.as("mappable-users"));
-    KTable<Long, MappingResult<org.edu2lms.schemas.lms.Person>> personResults =
-        persons.leftJoin(
-            mappableUsers,
-            (EduRow p) -> Rows.longValue(p.row(), "user_id"),
-            (p, u) -> guarded(() -> PersonMapping.map(p, u), p.lsn()),
-            TableJoined.as("persons-user"));
-    emit(personResults, LmsTopics.PERSONS, "persons");
 
-    // organization_units: name ← dictionaries (NOT NULL), parent soft.
-    KTable<Long, EduRow> namedOrganizations =
-        organizations.leftJoin(
-            dictionaries,
-            (EduRow o) -> Rows.longValue(o.row(), "dic_id"),
-            (o, d) ->
-                d == null
-                    ? o.with(OrganizationMapping.NAME, null, 0)
-                    : o.with(OrganizationMapping.NAME, ROW_TEXT(Labels.fromDictionary(d.row())), d.lsn()),
-            TableJoined.as("organizations-name"),
-            Materialized.<Long, EduRow, KeyValueStore<Bytes, byte[]>>as("organizations-named")
-                .withKeySerde(KEY)
-                .withValueSerde(ROW));
-    KTable<Long, EduRow> mappableOrganizations =
-        namedOrganizations.filter((id, o) -> OrganizationMapping.isMappable(o), Named.as("mappable-organizations"));
-    KTable<Long, MappingResult<org.edu2lms.schemas.lms.OrganizationUnit>> organizationResults =
-        namedOrganizations.leftJoin(
-            mappableOrganizations,
+    // persons (user hard).
+    KTable<Long, EduRow> persons = lookup(table("persons"), "user_id", mappableUsers, PersonMapping.USER, present(), "persons-user");
+    KTable<Long, EduRow> mappablePersons = emitAndKeepMappable(persons, PersonMapping::map, LmsTopics.PERSONS, "persons");
+
+    // organization_units (name ← dictionaries NOT NULL, parent soft).
+    KTable<Long, EduRow> namedOrgs =
+        lookup(table("organizations"), "dic_id", dictionaries, OrganizationMapping.NAME, label(), "organizations-name");
+    KTable<Long, EduRow> mappableNamedOrgs =
+        namedOrgs.filter((id, o) -> OrganizationMapping.isMappable(o), Named.as("organizations-named-mappable"));
+    KTable<Long, EduRow> orgs =
+        namedOrgs.leftJoin(
+            mappableNamedOrgs,
             (EduRow o) -> OrganizationMapping.parentId(o.row()),
-            (o, parent) -> guarded(() -> OrganizationMapping.map(o, parent), o.lsn()),
-            TableJoined.as("organizations-parent"));
-    emit(organizationResults, LmsTopics.ORGANIZATION_UNITS, "organizations");
+            (o, parent) -> parent == null ? o.with(OrganizationMapping.PARENT, null, 0) : o.with(OrganizationMapping.PARENT, BooleanNode.TRUE, parent.lsn()),
+            TableJoined.as("organizations-parent"),
+            store("organizations-parent"));
+    KTable<Long, EduRow> mappableOrgs =
+        emitAndKeepMappable(orgs, OrganizationMapping::map, LmsTopics.ORGANIZATION_UNITS, "organizations");
+
+    // students, staff_members (person hard → the person's user; organization soft; position label).
+    KTable<Long, EduRow> students =
+        lookup(
+            lookup(table("students"), "person_id", mappablePersons, PeopleMappings.PERSON, r -> r.row().get("user_id"), "students-person"),
+            "org_id", mappableOrgs, PeopleMappings.ORG, present(), "students-org");
+    KTable<Long, EduRow> mappableStudents = emitAndKeepMappable(students, PeopleMappings::student, LmsTopics.STUDENTS, "students");
+    KTable<Long, EduRow> teachers =
+        lookup(
+            lookup(
+                lookup(table("teachers"), "person_id", mappablePersons, PeopleMappings.PERSON, r -> r.row().get("user_id"), "teachers-person"),
+                "org_id", mappableOrgs, PeopleMappings.ORG, present(), "teachers-org"),
+            "position_dic_id", dictionaries, PeopleMappings.POSITION, label(), "teachers-position");
+    KTable<Long, EduRow> mappableStaff =
+        emitAndKeepMappable(teachers, PeopleMappings::staffMember, LmsTopics.STAFF_MEMBERS, "teachers");
+
+    // academic_terms ← edu_years × semesters.
+    KStream<Long, EduRow> yearChanges = builder.stream(EduTables.topic("edu_years"), Consumed.with(KEY, ROW).withName("source-edu_years"));
+    KStream<Long, EduRow> semesterChanges = builder.stream(EduTables.topic("semesters"), Consumed.with(KEY, ROW).withName("source-semesters"));
+    KTable<Long, EduRow> years = yearChanges.toTable(Named.as("edu_years-table"), store("edu-edu_years"));
+    KTable<Long, EduRow> semesters =
+        semesterChanges.toTable(Named.as("semesters-table"), store("edu-semesters"))
+            .filter((id, s) -> CurriculumMappings.termType(Rows.longValue(s.row(), "code")) != null, Named.as("semesters-with-term-type"));
+    academicTerms(yearChanges, semesterChanges);
+
+    // courses ← education_plan_subject (name label NOT NULL; organization soft via the plan).
+    KTable<Long, EduRow> plans = table("education_plan");
+    KTable<Long, EduRow> subjects =
+        lookup(
+            lookup(
+                lookup(table("education_plan_subject"), "subject_dic_id", dictionaries, CurriculumMappings.NAME, label(), "courses-name"),
+                "education_plan_id", plans, CurriculumMappings.PLAN, p -> JSON.createObjectNode().set("org_id", p.row().get("org_id")), "courses-plan"),
+            r -> planOrg(r), mappableOrgs, CurriculumMappings.ORG, present(), "courses-org");
+    KTable<Long, EduRow> mappableCourses = emitAndKeepMappable(subjects, CurriculumMappings::course, LmsTopics.COURSES, "education_plan_subject");
+
+    // course_offerings ← course.
+    KTable<Long, EduRow> sections =
+        lookup(
+            lookup(
+                lookup(
+                    lookup(table("course"), "education_plan_subject_id", mappableCourses, CurriculumMappings.COURSE, present(), "offerings-course"),
+                    "edu_year_id", years, CurriculumMappings.YEAR, present(), "offerings-year"),
+                "semester_id", semesters, CurriculumMappings.SEMESTER, present(), "offerings-semester"),
+            "language_id", dictionaries, CurriculumMappings.LANGUAGE, d -> TextNode.valueOf(String.valueOf(Rows.text(d.row(), "name_en"))), "offerings-language");
+    KTable<Long, MappingResult<org.edu2lms.schemas.lms.CourseOffering>> offeringResults =
+        sections.mapValues(r -> guarded(() -> CurriculumMappings.offering(r), r.lsn()), Named.as("course-map"));
+    emit(offeringResults, LmsTopics.COURSE_OFFERINGS, "course");
+    componentAssessments(offeringResults);
+    KTable<Long, EduRow> mappableOfferings =
+        sections.filter((id, r) -> guarded(() -> CurriculumMappings.offering(r), r.lsn()).isOk(), Named.as("course-mappable"));
+
+    // course_instructors ← course_teacher.
+    KTable<Long, EduRow> courseTeachers =
+        lookup(
+            lookup(table("course_teacher"), "course_id", mappableOfferings, CurriculumMappings.OFFERING, present(), "instructors-offering"),
+            "teacher_id", mappableStaff, CurriculumMappings.STAFF, present(), "instructors-staff");
+    emitAndKeepMappable(courseTeachers, CurriculumMappings::instructor, LmsTopics.COURSE_INSTRUCTORS, "course_teacher");
+
+    // course_enrollments ← journal.
+    KTable<Long, EduRow> journal =
+        lookup(
+            lookup(table("journal"), "course_id", mappableOfferings, GradebookMappings.OFFERING, present(), "enrollments-offering"),
+            "student_id", mappableStudents, GradebookMappings.STUDENT, present(), "enrollments-student");
+    KTable<Long, EduRow> mappableEnrollments =
+        emitAndKeepMappable(journal, GradebookMappings::enrollment, LmsTopics.COURSE_ENROLLMENTS, "journal");
+
+    // assessments ← exam.
+    KTable<Long, EduRow> exams =
+        lookup(
+            lookup(
+                lookup(table("exam"), "course_id", mappableOfferings, GradebookMappings.OFFERING, present(), "exams-offering"),
+                "exam_type_dic_id", dictionaries, GradebookMappings.TYPE, d -> JSON.createObjectNode().set("name_en", d.row().get("name_en")), "exams-type"),
+            "title_dic_id", dictionaries, GradebookMappings.TITLE, label(), "exams-title");
+    KTable<Long, EduRow> mappableExams = emitAndKeepMappable(exams, GradebookMappings::examAssessment, LmsTopics.ASSESSMENTS, "exam");
+
+    // assessment_submissions ← exam_result.
+    KTable<Long, EduRow> results =
+        lookup(
+            lookup(table("exam_result"), "exam_id", mappableExams, GradebookMappings.EXAM, present(), "submissions-exam"),
+            "student_id", mappableStudents, GradebookMappings.STUDENT, present(), "submissions-student");
+    emitAndKeepMappable(results, GradebookMappings::submission, LmsTopics.ASSESSMENT_SUBMISSIONS, "exam_result");
+
+    // grades ← journal_details (enrollment hard; points by a constant-key join of the points table).
+    KTable<String, EduRow> allPoints = broadcast("points");
+    KTable<Long, EduRow> detailsWithJournal =
+        lookup(
+            table("journal_details"), "journal_id", mappableEnrollments, GradebookMappings.JOURNAL,
+            j -> JSON.createObjectNode().<ObjectNode>set("course_id", j.row().get("course_id")).set("student_id", j.row().get("student_id")),
+            "grades-journal");
+    KTable<Long, EduRow> details =
+        detailsWithJournal.leftJoin(
+            allPoints,
+            (EduRow d) -> ALL,
+            (d, all) -> d.with(GradebookMappings.POINTS, pointsOf(d, all), all == null ? 0 : all.lsn()),
+            TableJoined.as("grades-points"),
+            store("grades-points"));
+    grades(details);
+
+    // file_uploads ← files; course_materials ← course_meeting_topic_file.
+    KTable<Long, EduRow> files = lookup(table("files"), "user_id", mappableUsers, CurriculumMappings.USER, present(), "files-user");
+    KTable<Long, EduRow> mappableFiles = emitAndKeepMappable(files, CurriculumMappings::fileUpload, LmsTopics.FILE_UPLOADS, "files");
+    KTable<Long, EduRow> topics =
+        lookup(toastMerged("course_meeting_topic"), "course_id", mappableOfferings, CurriculumMappings.OFFERING, present(), "topics-offering");
+    KTable<Long, EduRow> materials =
+        lookup(
+            lookup(table("course_meeting_topic_file"), "topic_id", topics, CurriculumMappings.TOPIC, t -> t.row(), "materials-topic"),
+            "file_id", mappableFiles, CurriculumMappings.FILE, present(), "materials-file");
+    emitAndKeepMappable(materials, CurriculumMappings::material, LmsTopics.COURSE_MATERIALS, "course_meeting_topic_file");
 
     return builder.build();
   }
 
+  // ------------------------------------------------------------------ building blocks
+
+  private KTable<Long, EduRow> table(String eduTable) {
+    return builder.table(EduTables.topic(eduTable), Consumed.with(KEY, ROW).withName("source-" + eduTable), store("edu-" + eduTable));
+  }
+
+  private static Materialized<Long, EduRow, KeyValueStore<Bytes, byte[]>> store(String name) {
+    return Materialized.<Long, EduRow, KeyValueStore<Bytes, byte[]>>as(name).withKeySerde(KEY).withValueSerde(ROW);
+  }
+
+  private static Function<EduRow, JsonNode> present() {
+    return r -> BooleanNode.TRUE;
+  }
+
+  private static Function<EduRow, JsonNode> label() {
+    return d -> TextNode.valueOf(Labels.fromDictionary(d.row()));
+  }
+
   /**
-   * Kafka Streams settings: exactly_once_v2, one stream thread (2-core target), the given state
-   * folder and commit interval.
+   * A reference: adds the derived column {@code as} to each left row: {@code extract(parent)}
+   * when the parent (a row of {@code right}) exists, else JSON null; the row's LSN becomes the
+   * higher of the two. A left join on the foreign key {@code column} (NULL → no parent).
    */
-  public static Properties streamsConfig(TransformConfig config) {
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitIntervalMs()));
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
-    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(32L * 1024 * 1024));
-    p.put(StreamsConfig.producerPrefix("linger.ms"), "5");
-    p.put(StreamsConfig.producerPrefix("compression.type"), "lz4");
-    return p;
+  private static KTable<Long, EduRow> lookup(
+      KTable<Long, EduRow> left, String column, KTable<Long, EduRow> right, String as, Function<EduRow, JsonNode> extract, String name) {
+    return lookup(left, r -> Rows.longValue(r.row(), column), right, as, extract, name);
   }
 
-  private static com.fasterxml.jackson.databind.JsonNode ROW_TEXT(String json) {
-    return com.fasterxml.jackson.databind.node.TextNode.valueOf(json);
+  private static KTable<Long, EduRow> lookup(
+      KTable<Long, EduRow> left,
+      Function<EduRow, Long> foreignKey,
+      KTable<Long, EduRow> right,
+      String as,
+      Function<EduRow, JsonNode> extract,
+      String name) {
+    return left.leftJoin(
+        right,
+        foreignKey,
+        (l, r) -> r == null ? l.with(as, null, 0) : l.with(as, extract.apply(r), r.lsn()),
+        TableJoined.as(name),
+        store(name));
   }
 
-  private static KTable<Long, EduRow> table(StreamsBuilder builder, String eduTable) {
-    return builder.table(
-        EduTables.topic(eduTable),
-        Consumed.with(KEY, ROW).withName("source-" + eduTable),
-        Materialized.<Long, EduRow, KeyValueStore<Bytes, byte[]>>as("edu-" + eduTable)
-            .withKeySerde(KEY)
-            .withValueSerde(ROW));
+  private static Long planOrg(EduRow r) {
+    JsonNode plan = r.row().get(CurriculumMappings.PLAN);
+    return plan == null || plan.isNull() ? null : Rows.longValue(plan, "org_id");
+  }
+
+  /** Maps, emits, and returns the rows that map (the parents their children may reference). */
+  private static <T> KTable<Long, EduRow> emitAndKeepMappable(
+      KTable<Long, EduRow> rows, Function<EduRow, MappingResult<T>> mapping, Topic<String, T> topic, String eduTable) {
+    emit(rows.mapValues(r -> guarded(() -> mapping.apply(r), r.lsn()), Named.as(eduTable + "-map")), topic, eduTable);
+    return rows.filter((id, r) -> guarded(() -> mapping.apply(r), r.lsn()).isOk(), Named.as(eduTable + "-mappable"));
   }
 
   /** Runs a mapping; any exception becomes a {@code mapping_error} quarantine result. */
@@ -175,26 +353,241 @@ public final class EduToLmsTopology {
         .map(
             (id, r) -> KeyValue.pair(LegacyIds.forRow(eduTable, id).toString(), r != null && r.isOk() ? r.record() : null),
             Named.as(eduTable + "-to-lms"))
-        .to(topic.name(), Produced.with(topic.keySerde(), topic.valueSerde()).withName("sink-" + topic.name()));
+        .to(topic.name(), Produced.with(topic.keySerde(), topic.valueSerde()).withName("sink-" + eduTable + "-lms"));
     changes
-        .map(
-            (id, r) ->
-                KeyValue.pair(
-                    LmsTopics.quarantineKey(eduTable, id, 0),
-                    r != null && !r.isOk()
-                        ? QuarantineRecord.newBuilder()
-                            .setSourceTable(eduTable)
-                            .setSourceId(id)
-                            .setComponent(0)
-                            .setReason(r.reason())
-                            .setDetail(r.detail())
-                            .setSourceLsn(r.sourceLsn())
-                            .build()
-                        : null),
-            Named.as(eduTable + "-to-quarantine"))
-        .to(
-            LmsTopics.QUARANTINE.name(),
-            Produced.with(LmsTopics.QUARANTINE.keySerde(), LmsTopics.QUARANTINE.valueSerde())
-                .withName("sink-quarantine-" + eduTable));
+        .map((id, r) -> KeyValue.pair(LmsTopics.quarantineKey(eduTable, id, 0), quarantineRecord(eduTable, id, 0, r)), Named.as(eduTable + "-to-quarantine"))
+        .to(LmsTopics.QUARANTINE.name(), quarantineProduced(eduTable));
+  }
+
+  private static Produced<String, QuarantineRecord> quarantineProduced(String eduTable) {
+    return Produced.with(LmsTopics.QUARANTINE.keySerde(), LmsTopics.QUARANTINE.valueSerde()).withName("sink-" + eduTable + "-quarantine");
+  }
+
+  private static QuarantineRecord quarantineRecord(String eduTable, long id, int component, MappingResult<?> r) {
+    if (r == null || r.isOk()) {
+      return null;
+    }
+    return QuarantineRecord.newBuilder()
+        .setSourceTable(eduTable)
+        .setSourceId(id)
+        .setComponent(component)
+        .setReason(r.reason())
+        .setDetail(r.detail())
+        .setSourceLsn(r.sourceLsn())
+        .build();
+  }
+
+  /** Three component assessments per offering that maps; tombstones otherwise. Never quarantined. */
+  private static void componentAssessments(KTable<Long, MappingResult<org.edu2lms.schemas.lms.CourseOffering>> offerings) {
+    offerings
+        .toStream(Named.as("components-offerings"))
+        .flatMap(
+            (courseId, r) -> {
+              List<KeyValue<String, Assessment>> out = new ArrayList<>(3);
+              for (int n = 1; n <= 3; n++) {
+                out.add(
+                    KeyValue.pair(
+                        LegacyIds.forComponent(courseId, n).toString(),
+                        r != null && r.isOk() ? GradebookMappings.componentAssessment(courseId, n, r.sourceLsn()) : null));
+              }
+              return out;
+            },
+            Named.as("components"))
+        .to(LmsTopics.ASSESSMENTS.name(), Produced.with(LmsTopics.ASSESSMENTS.keySerde(), LmsTopics.ASSESSMENTS.valueSerde()).withName("sink-components"));
+  }
+
+  /** Three grades per journal_details row; component n's quarantine key ends in n. */
+  private static void grades(KTable<Long, EduRow> details) {
+    KStream<Long, List<MappingResult<Grade>>> changes =
+        details
+            .mapValues(d -> guardedGrades(d), Named.as("journal_details-map"))
+            .toStream(Named.as("journal_details-results"));
+    changes
+        .flatMap(
+            (id, rs) -> {
+              List<KeyValue<String, Grade>> out = new ArrayList<>(3);
+              for (int n = 1; n <= 3; n++) {
+                MappingResult<Grade> r = rs == null ? null : rs.get(n - 1);
+                out.add(KeyValue.pair(LegacyIds.forGrade(id, n).toString(), r != null && r.isOk() ? r.record() : null));
+              }
+              return out;
+            },
+            Named.as("journal_details-to-lms"))
+        .to(LmsTopics.GRADES.name(), Produced.with(LmsTopics.GRADES.keySerde(), LmsTopics.GRADES.valueSerde()).withName("sink-journal_details-lms"));
+    changes
+        .flatMap(
+            (id, rs) -> {
+              List<KeyValue<String, QuarantineRecord>> out = new ArrayList<>(3);
+              for (int n = 1; n <= 3; n++) {
+                out.add(KeyValue.pair(LmsTopics.quarantineKey("journal_details", id, n), quarantineRecord("journal_details", id, n, rs == null ? null : rs.get(n - 1))));
+              }
+              return out;
+            },
+            Named.as("journal_details-to-quarantine"))
+        .to(LmsTopics.QUARANTINE.name(), quarantineProduced("journal_details"));
+  }
+
+  private static List<MappingResult<Grade>> guardedGrades(EduRow d) {
+    try {
+      return GradebookMappings.grades(d);
+    } catch (RuntimeException e) {
+      List<MappingResult<Grade>> out = new ArrayList<>(3);
+      for (int n = 1; n <= 3; n++) {
+        out.add(Rows.longValue(d.row(), "point_id_" + n) == null ? null : MappingResult.mappingError(e, d.lsn()));
+      }
+      return out;
+    }
+  }
+
+  /** The points a journal_details row references, {"id": {value, code}}, from the whole table. */
+  private static JsonNode pointsOf(EduRow detail, EduRow all) {
+    ObjectNode out = JSON.createObjectNode();
+    if (all == null) {
+      return out;
+    }
+    for (int n = 1; n <= 3; n++) {
+      Long id;
+      try {
+        id = Rows.longValue(detail.row(), "point_id_" + n);
+      } catch (RuntimeException e) {
+        continue; // the mapping reports it as a mapping_error
+      }
+      if (id != null && all.row().has(Long.toString(id))) {
+        out.set(Long.toString(id), all.row().get(Long.toString(id)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A small EDU table as one state under a constant key: {"&lt;id&gt;": row, …}, for a join by
+   * constant key from many rows (the points table: 12 rows).
+   */
+  private KTable<String, EduRow> broadcast(String eduTable) {
+    return builder
+        .stream(EduTables.topic(eduTable), Consumed.with(KEY, ROW).withName("source-" + eduTable))
+        .map((id, row) -> KeyValue.pair(ALL, change(id, row)), Named.as(eduTable + "-to-all"))
+        .groupByKey(Grouped.with(eduTable + "-all", Serdes.String(), ROW))
+        .aggregate(
+            () -> new EduRow(JSON.createObjectNode(), 0),
+            (k, change, state) -> applyChange(state, change),
+            Named.as(eduTable + "-all-aggregate"),
+            Materialized.<String, EduRow, KeyValueStore<Bytes, byte[]>>as(eduTable + "-all").withKeySerde(Serdes.String()).withValueSerde(ROW));
+  }
+
+  /** A change of one row as a row: {"_id": id, "_row": row or null}, so deletes are not dropped by aggregations. */
+  private static EduRow change(Long id, EduRow row) {
+    ObjectNode c = JSON.createObjectNode();
+    c.put("_id", id);
+    c.set("_row", row == null ? c.nullNode() : row.row());
+    return new EduRow(c, row == null ? 0 : row.lsn());
+  }
+
+  private static EduRow applyChange(EduRow state, EduRow change) {
+    ObjectNode next = ((ObjectNode) state.row()).deepCopy();
+    String id = change.row().get("_id").asText();
+    JsonNode row = change.row().get("_row");
+    if (row == null || row.isNull()) {
+      next.remove(id);
+    } else {
+      next.set(id, row);
+    }
+    return new EduRow(next, Math.max(state.lsn(), change.lsn()));
+  }
+
+  /**
+   * academic_terms: one row per edu_years × semesters pair (with a known semester code). Both
+   * tables are aggregated into one state; each change emits every current pair and tombstones
+   * the pairs it removed.
+   */
+  private void academicTerms(KStream<Long, EduRow> yearChanges, KStream<Long, EduRow> semesterChanges) {
+    KStream<String, EduRow> changes =
+        yearChanges
+            .map((id, row) -> KeyValue.pair(ALL, tagged("y", change(id, row))), Named.as("terms-years"))
+            .merge(semesterChanges.map((id, row) -> KeyValue.pair(ALL, tagged("s", change(id, row))), Named.as("terms-semesters")), Named.as("terms-changes"));
+    changes
+        .groupByKey(Grouped.with("terms-all", Serdes.String(), ROW))
+        .aggregate(
+            () -> new EduRow(JSON.createObjectNode().<ObjectNode>set("y", JSON.createObjectNode()).set("s", JSON.createObjectNode()), 0),
+            (k, change, state) -> applyTermChange(state, change),
+            Named.as("terms-aggregate"),
+            Materialized.<String, EduRow, KeyValueStore<Bytes, byte[]>>as("terms-all")
+                .withKeySerde(Serdes.String())
+                .withValueSerde(ROW)
+                .withCachingDisabled())
+        .toStream(Named.as("terms-state"))
+        .flatMap((k, state) -> termRecords(state), Named.as("terms"))
+        .to(LmsTopics.ACADEMIC_TERMS.name(), Produced.with(LmsTopics.ACADEMIC_TERMS.keySerde(), LmsTopics.ACADEMIC_TERMS.valueSerde()).withName("sink-terms"));
+  }
+
+  private static EduRow tagged(String kind, EduRow change) {
+    ((ObjectNode) change.row()).put("_kind", kind);
+    return change;
+  }
+
+  /** Applies a year or semester change; records under "_removed" the term ids the change removed. */
+  private static EduRow applyTermChange(EduRow state, EduRow change) {
+    ObjectNode next = ((ObjectNode) state.row()).deepCopy();
+    next.remove("_removed");
+    String kind = change.row().get("_kind").asText();
+    String id = change.row().get("_id").asText();
+    JsonNode row = change.row().get("_row");
+    List<String> before = termIds(next);
+    ObjectNode side = (ObjectNode) next.get(kind);
+    if (row == null || row.isNull()) {
+      side.remove(id);
+    } else {
+      ObjectNode entry = JSON.createObjectNode();
+      entry.set("row", row);
+      entry.put("lsn", change.lsn());
+      side.set(id, entry);
+    }
+    List<String> after = termIds(next);
+    before.removeAll(after);
+    var removed = next.putArray("_removed");
+    before.forEach(removed::add);
+    return new EduRow(next, Math.max(state.lsn(), change.lsn()));
+  }
+
+  private static List<String> termIds(ObjectNode state) {
+    List<String> ids = new ArrayList<>();
+    state.get("y").fieldNames().forEachRemaining(y -> state.get("s").fields().forEachRemaining(s -> {
+      if (CurriculumMappings.termType(Rows.longValue(s.getValue().get("row"), "code")) != null) {
+        ids.add(LegacyIds.forTerm(Long.parseLong(y), Long.parseLong(s.getKey())).toString());
+      }
+    }));
+    return ids;
+  }
+
+  private static List<KeyValue<String, AcademicTerm>> termRecords(EduRow state) {
+    List<KeyValue<String, AcademicTerm>> out = new ArrayList<>();
+    JsonNode s = state.row();
+    s.get("y").fields().forEachRemaining(y -> s.get("s").fields().forEachRemaining(sem -> {
+      if (CurriculumMappings.termType(Rows.longValue(sem.getValue().get("row"), "code")) != null) {
+        EduRow year = new EduRow(y.getValue().get("row"), y.getValue().get("lsn").asLong());
+        EduRow semester = new EduRow(sem.getValue().get("row"), sem.getValue().get("lsn").asLong());
+        AcademicTerm t = CurriculumMappings.term(year, semester);
+        out.add(KeyValue.pair(t.getId(), t));
+      }
+    }));
+    JsonNode removed = s.get("_removed");
+    if (removed != null) {
+      removed.forEach(id -> out.add(KeyValue.pair(id.asText(), null)));
+    }
+    return out;
+  }
+
+  /**
+   * A table whose update events may carry Debezium's unavailable-value placeholder for an
+   * unchanged TOASTed column (course_meeting_topic.topic): the placeholder is replaced by the
+   * value kept from the previous image, so it never overwrites the stored text.
+   */
+  private KTable<Long, EduRow> toastMerged(String eduTable) {
+    String images = "edu-" + eduTable + "-images";
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(images), KEY, ROW));
+    return builder
+        .stream(EduTables.topic(eduTable), Consumed.with(KEY, ROW).withName("source-" + eduTable))
+        .processValues(() -> new ToastMerge(images, UNAVAILABLE_VALUE), Named.as(eduTable + "-toast-merge"), images)
+        .toTable(Named.as(eduTable + "-table"), store("edu-" + eduTable));
   }
 }

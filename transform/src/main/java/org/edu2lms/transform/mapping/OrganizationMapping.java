@@ -13,6 +13,9 @@ public final class OrganizationMapping {
   /** The derived column holding the name label (JSON text) once joined with dictionaries. */
   public static final String NAME = "_name";
 
+  /** The derived column set when the parent organization exists and is mappable. */
+  public static final String PARENT = "_parent";
+
   private static final String[] UNIT_TYPES = {"university", "faculty", "department", "program", "other"};
 
   private OrganizationMapping() {}
@@ -34,13 +37,14 @@ public final class OrganizationMapping {
    *
    * @param organization the organizations row with {@link #NAME} set (JSON null when the
    *     dictionaries row is missing)
-   * @param parent the parent organization if it exists and is mappable, else {@code null}: a soft
-   *     reference, so a missing parent is written as NULL with a data-quality note
+   *     and {@link #PARENT} (set when the parent exists and is mappable; a soft reference, so a
+   *     missing parent is written as NULL with a data-quality note)
    * @return the LMS unit, or quarantine {@code missing_parent:dictionaries}
    */
-  public static MappingResult<OrganizationUnit> map(EduRow organization, EduRow parent) {
+  public static MappingResult<OrganizationUnit> map(EduRow organization) {
     JsonNode row = organization.row();
-    long lsn = parent == null ? organization.lsn() : Math.max(organization.lsn(), parent.lsn());
+    long lsn = organization.lsn();
+    JsonNode parent = row.get(PARENT);
     if (!isMappable(organization)) {
       return MappingResult.quarantine(
           "missing_parent:dictionaries", "name dic_id " + Rows.longValue(row, "dic_id") + " does not exist", lsn);
@@ -49,7 +53,7 @@ public final class OrganizationMapping {
     Long parentId = parentId(row);
     String parentUuid = null;
     if (parentId != null) {
-      if (parent != null) {
+      if (parent != null && !parent.isNull()) {
         parentUuid = LegacyIds.forRow("organizations", parentId).toString();
       } else {
         notes.add("soft_reference_null:parent_id");

@@ -11,21 +11,25 @@ import org.edu2lms.transform.serde.EduRow;
 /** LMS persons ← EDU persons (mapping.md §persons). */
 public final class PersonMapping {
 
+  /** Derived: set when the referenced user is an LMS user. */
+  public static final String USER = "_user";
+
   private PersonMapping() {}
 
   /**
    * Maps one persons row.
    *
-   * @param person the persons row
-   * @param user the referenced users row if it exists and is not quarantined, else {@code null}
+   * @param person the persons row with the derived column {@link #USER} (set when the referenced
+   *     user exists and is not quarantined)
    * @return the LMS person, or quarantine {@code missing_parent:users}, {@code
    *     invalid_value:firstname} or {@code invalid_value:lastname}, in that order of checks
    */
-  public static MappingResult<Person> map(EduRow person, EduRow user) {
+  public static MappingResult<Person> map(EduRow person) {
     JsonNode row = person.row();
-    long lsn = user == null ? person.lsn() : Math.max(person.lsn(), user.lsn());
+    long lsn = person.lsn();
     Long userId = Rows.longValue(row, "user_id");
-    if (user == null) {
+    JsonNode user = row.get(USER);
+    if (user == null || user.isNull()) {
       return MappingResult.quarantine(
           "missing_parent:users", "user_id " + userId + " is not an LMS user (missing or quarantined)", lsn);
     }
