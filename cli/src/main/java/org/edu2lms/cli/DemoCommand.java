@@ -82,7 +82,14 @@ public final class DemoCommand implements Callable<Integer> {
           out.println("[4/6] capture → transform → sink: initial snapshot");
           out.flush();
           pipeline.start();
-          Duration load = pipeline.awaitCaughtUp(timeout, Duration.ofMillis(500));
+          Duration load =
+              pipeline.awaitCaughtUp(
+                  timeout,
+                  Duration.ofMillis(500),
+                  line -> {
+                    out.println("      " + line);
+                    out.flush();
+                  });
           Map<String, Long> c = pipeline.counters();
           out.printf(
               "      caught up in %.1f s: %,d change events captured, %,d LMS rows upserted%n",

@@ -140,9 +140,23 @@ public final class Pipeline implements AutoCloseable {
    * @throws IllegalStateException when a stage fails meanwhile
    */
   public Duration awaitCaughtUp(Duration timeout, Duration probeInterval) throws Exception {
+    return awaitCaughtUp(timeout, probeInterval, null);
+  }
+
+  /**
+   * As {@link #awaitCaughtUp(Duration, Duration)}, calling {@code progress} with a status line
+   * (captured events, consumer lag per stage, LMS rows written) about every 5 s.
+   */
+  public Duration awaitCaughtUp(Duration timeout, Duration probeInterval, java.util.function.Consumer<String> progress)
+      throws Exception {
     long start = System.nanoTime();
+    long lastReport = start;
     int consecutive = 0;
     while (System.nanoTime() - start < timeout.toNanos()) {
+      if (progress != null && System.nanoTime() - lastReport > 5_000_000_000L) {
+        lastReport = System.nanoTime();
+        progress.accept(String.format("%5.0f s  %s, LMS rows upserted=%,d", (lastReport - start) / 1e9, lagSummary(), sink.rowsUpserted()));
+      }
       Throwable f = failure();
       if (f != null) {
         throw new IllegalStateException(f.getMessage(), f);
@@ -159,11 +173,12 @@ public final class Pipeline implements AutoCloseable {
   /** Consumer lag of the transform and the sink, for messages. */
   public String lagSummary() {
     try {
-      return "snapshot completed=" + capture.snapshotCompleted()
-          + ", events captured=" + capture.eventsProduced()
-          + ", transform lag=" + ConsumerLag.total(admin, settings.transform().applicationId())
-          + ", sink lag=" + ConsumerLag.total(admin, settings.sink().groupId())
-          + ", streams state=" + streams.state();
+      return String.format(
+          "snapshot %s, captured=%,d, transform lag=%,d, sink lag=%,d",
+          capture.snapshotCompleted() ? "done" : "running",
+          capture.eventsProduced(),
+          ConsumerLag.total(admin, settings.transform().applicationId()),
+          ConsumerLag.total(admin, settings.sink().groupId()));
     } catch (Exception e) {
       return "lag unknown: " + e.getMessage();
     }

@@ -1,0 +1,103 @@
+package org.edu2lms.transform;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.edu2lms.schemas.EduTables;
+import org.edu2lms.schemas.LmsTopics;
+import org.edu2lms.schemas.Topic;
+import org.edu2lms.schemas.lms.QuarantineRecord;
+
+/**
+ * The topology in a {@link TopologyTestDriver}, fed Debezium-shaped change events; keeps the
+ * latest value per key of every output topic (a tombstone removes the key), as the sink would.
+ */
+final class TopologyFixture implements AutoCloseable {
+
+  private final TopologyTestDriver driver;
+  private final Map<String, TestInputTopic<String, String>> inputs = new HashMap<>();
+  private final Map<String, TestOutputTopic<String, ?>> outputs = new HashMap<>();
+  private final Map<String, Map<String, Object>> state = new HashMap<>();
+  private long lsn = 1000;
+
+  TopologyFixture(Path stateDir) {
+    Properties props =
+        EduToLmsTopology.streamsConfig(new TransformConfig("dummy:9092", "edu2lms-transform-test", stateDir, 100));
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
+    driver = new TopologyTestDriver(EduToLmsTopology.buildTopology(), props);
+    for (String t : EduToLmsTopology.INPUT_TABLES) {
+      inputs.put(t, driver.createInputTopic(EduTables.topic(t), new StringSerializer(), new StringSerializer()));
+    }
+    for (Topic<String, ?> t : LmsTopics.ALL) {
+      outputs.put(t.name(), driver.createOutputTopic(t.name(), t.keySerde().deserializer(), t.valueSerde().deserializer()));
+      state.put(t.name(), new HashMap<>());
+    }
+  }
+
+  /** The LSN the last event carried. */
+  long lsn() {
+    return lsn;
+  }
+
+  /** A Debezium create/update event whose {@code after} is {@code {"id": id, <columnsJson>}}. */
+  void upsert(String table, long id, String columnsJson) {
+    lsn += 10;
+    inputs.get(table)
+        .pipeInput(
+            "{\"id\":" + id + "}",
+            "{\"before\":null,\"after\":{\"id\":" + id + (columnsJson.isEmpty() ? "" : "," + columnsJson)
+                + "},\"source\":{\"lsn\":" + lsn + "},\"op\":\"c\"}");
+  }
+
+  /** A Debezium delete event followed by its tombstone, as the connector sends them. */
+  void delete(String table, long id) {
+    lsn += 10;
+    inputs.get(table)
+        .pipeInput("{\"id\":" + id + "}", "{\"before\":{\"id\":" + id + "},\"after\":null,\"source\":{\"lsn\":" + lsn + "},\"op\":\"d\"}");
+    inputs.get(table).pipeInput("{\"id\":" + id + "}", (String) null);
+  }
+
+  /** The current value of an output key, or null when absent or tombstoned. */
+  @SuppressWarnings("unchecked")
+  <V> V get(Topic<String, V> topic, String key) {
+    drain();
+    return (V) state.get(topic.name()).get(key);
+  }
+
+  /** Every current value of an output topic, by key. */
+  @SuppressWarnings("unchecked")
+  <V> Map<String, V> all(Topic<String, V> topic) {
+    drain();
+    return (Map<String, V>) (Map<String, ?>) state.get(topic.name());
+  }
+
+  /** The quarantine record of an EDU row (component 0 unless a journal_details mark). */
+  QuarantineRecord quarantined(String table, long id, int component) {
+    return get(LmsTopics.QUARANTINE, LmsTopics.quarantineKey(table, id, component));
+  }
+
+  private void drain() {
+    outputs.forEach(
+        (name, topic) -> {
+          for (KeyValue<String, ?> kv : topic.readKeyValuesToList()) {
+            if (kv.value == null) {
+              state.get(name).remove(kv.key);
+            } else {
+              state.get(name).put(kv.key, kv.value);
+            }
+          }
+        });
+  }
+
+  @Override
+  public void close() {
+    driver.close();
+  }
+}
