@@ -39,7 +39,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--scale", defaultValue = "0.05", description = "EDU size as a multiple of the profile (default: ${DEFAULT-VALUE}, ≈ 195 k rows)")
+  @Option(names = "--scale", defaultValue = "0.02", description = "EDU size as a multiple of the profile (default: ${DEFAULT-VALUE}, ≈ 78 k rows)")
   double scale;
 
   @Option(names = "--seed", defaultValue = "42", description = "generator seed (default: ${DEFAULT-VALUE})")

@@ -47,6 +47,7 @@ import org.edu2lms.transform.mapping.UserMapping;
 import org.edu2lms.transform.serde.EduKeySerde;
 import org.edu2lms.transform.serde.EduRow;
 import org.edu2lms.transform.serde.EduRowSerde;
+import org.edu2lms.transform.serde.EduRowStoreSerde;
 import org.edu2lms.transform.serde.LongSet;
 import org.edu2lms.transform.serde.LongSetSerde;
 
@@ -91,7 +92,10 @@ public final class EduToLmsTopology {
   public static final String UNAVAILABLE_VALUE = "__debezium_unavailable_value";
 
   private static final EduKeySerde KEY = new EduKeySerde();
+  /** Debezium JSON: the edu.public.* source topics. */
   private static final EduRowSerde ROW = new EduRowSerde();
+  /** Smile: state stores, changelogs, repartition and join topics. */
+  private static final EduRowStoreSerde STORED = new EduRowStoreSerde();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ALL = "all";
 
@@ -290,7 +294,7 @@ public final class EduToLmsTopology {
   }
 
   private static Materialized<Long, EduRow, KeyValueStore<Bytes, byte[]>> store(String name) {
-    return Materialized.<Long, EduRow, KeyValueStore<Bytes, byte[]>>as(name).withKeySerde(KEY).withValueSerde(ROW);
+    return Materialized.<Long, EduRow, KeyValueStore<Bytes, byte[]>>as(name).withKeySerde(KEY).withValueSerde(STORED);
   }
 
   private static Function<EduRow, JsonNode> present() {
@@ -471,12 +475,12 @@ public final class EduToLmsTopology {
     return builder
         .stream(EduTables.topic(eduTable), Consumed.with(KEY, ROW).withName("source-" + eduTable))
         .map((id, row) -> KeyValue.pair(ALL, change(id, row)), Named.as(eduTable + "-to-all"))
-        .groupByKey(Grouped.with(eduTable + "-all", Serdes.String(), ROW))
+        .groupByKey(Grouped.with(eduTable + "-all", Serdes.String(), STORED))
         .aggregate(
             () -> new EduRow(JSON.createObjectNode(), 0),
             (k, change, state) -> applyChange(state, change),
             Named.as(eduTable + "-all-aggregate"),
-            Materialized.<String, EduRow, KeyValueStore<Bytes, byte[]>>as(eduTable + "-all").withKeySerde(Serdes.String()).withValueSerde(ROW));
+            Materialized.<String, EduRow, KeyValueStore<Bytes, byte[]>>as(eduTable + "-all").withKeySerde(Serdes.String()).withValueSerde(STORED));
   }
 
   /** A change of one row as a row: {"_id": id, "_row": row or null}, so deletes are not dropped by aggregations. */
@@ -510,14 +514,14 @@ public final class EduToLmsTopology {
             .map((id, row) -> KeyValue.pair(ALL, tagged("y", change(id, row))), Named.as("terms-years"))
             .merge(semesterChanges.map((id, row) -> KeyValue.pair(ALL, tagged("s", change(id, row))), Named.as("terms-semesters")), Named.as("terms-changes"));
     changes
-        .groupByKey(Grouped.with("terms-all", Serdes.String(), ROW))
+        .groupByKey(Grouped.with("terms-all", Serdes.String(), STORED))
         .aggregate(
             () -> new EduRow(JSON.createObjectNode().<ObjectNode>set("y", JSON.createObjectNode()).set("s", JSON.createObjectNode()), 0),
             (k, change, state) -> applyTermChange(state, change),
             Named.as("terms-aggregate"),
             Materialized.<String, EduRow, KeyValueStore<Bytes, byte[]>>as("terms-all")
                 .withKeySerde(Serdes.String())
-                .withValueSerde(ROW)
+                .withValueSerde(STORED)
                 .withCachingDisabled())
         .toStream(Named.as("terms-state"))
         .flatMap((k, state) -> termRecords(state), Named.as("terms"))
@@ -588,7 +592,7 @@ public final class EduToLmsTopology {
    */
   private KTable<Long, EduRow> toastMerged(String eduTable) {
     String images = "edu-" + eduTable + "-images";
-    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(images), KEY, ROW));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(images), KEY, STORED));
     return builder
         .stream(EduTables.topic(eduTable), Consumed.with(KEY, ROW).withName("source-" + eduTable))
         .processValues(() -> new ToastMerge(images, UNAVAILABLE_VALUE), Named.as(eduTable + "-toast-merge"), images)

@@ -32,6 +32,10 @@ public final class EduKeySerde implements Serde<Long> {
       if (data == null) {
         return null;
       }
+      Long fast = parseSimple(data);
+      if (fast != null) {
+        return fast;
+      }
       try {
         JsonNode key = JSON.readTree(data);
         if (key.has("payload") && key.has("schema")) {
@@ -46,5 +50,31 @@ public final class EduKeySerde implements Serde<Long> {
         throw new SerializationException("key on " + topic + " is not JSON", e);
       }
     };
+  }
+
+  /** The exact shape Debezium writes, {@code {"id":<digits>}}, without a JSON parser; else null. */
+  private static Long parseSimple(byte[] d) {
+    int n = d.length;
+    if (n < 8 || n > 26 || d[0] != '{' || d[1] != '"' || d[2] != 'i' || d[3] != 'd' || d[4] != '"' || d[5] != ':'
+        || d[n - 1] != '}') {
+      return null;
+    }
+    int i = 6;
+    boolean negative = d[i] == '-';
+    if (negative) {
+      i++;
+    }
+    if (i >= n - 1) {
+      return null;
+    }
+    long v = 0;
+    for (; i < n - 1; i++) {
+      int digit = d[i] - '0';
+      if (digit < 0 || digit > 9 || v > (Long.MAX_VALUE - digit) / 10) {
+        return null;
+      }
+      v = v * 10 + digit;
+    }
+    return negative ? -v : v;
   }
 }
