@@ -308,4 +308,31 @@ class CurriculumAndGradebookTopologyTest {
     t.delete("course", 50);
     assertThat(t.quarantined("course_meeting_topic_file", 600, 0).getReason()).isEqualTo("missing_parent:course");
   }
+
+  @Test
+  void changingAReferenceReDerivesEveryDependentRow() {
+    world();
+    t.upsert("course", 51, "\"education_plan_subject_id\":9,\"edu_year_id\":3,\"semester_id\":1,\"language_id\":6,\"group_name\":\"1024b\",\"active\":1");
+    t.upsert("journal", 100, "\"course_id\":50,\"student_id\":70,\"active\":1,\"retake\":0");
+    t.upsert("journal_details", 1000, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":5");
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1000, 1).toString()).getAssessmentId())
+        .isEqualTo(LegacyIds.forComponent(50, 1).toString());
+    // The journal row moves to another section: the enrollment and its grade follow.
+    t.upsert("journal", 100, "\"course_id\":51,\"student_id\":70,\"active\":1,\"retake\":0");
+    assertThat(t.get(LmsTopics.COURSE_ENROLLMENTS, uuid("journal", 100)).getCourseOfferingId()).isEqualTo(uuid("course", 51));
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1000, 1).toString()).getAssessmentId())
+        .isEqualTo(LegacyIds.forComponent(51, 1).toString());
+    // The person is re-pointed to another user: the student's user follows.
+    t.upsert("users", 11, "\"username\":\"u11\",\"email\":null,\"active\":1");
+    t.upsert("persons", 20, "\"user_id\":11,\"firstname\":\"Leyla\",\"lastname\":\"Hasanova\",\"gender\":2");
+    assertThat(t.get(LmsTopics.PERSONS, uuid("persons", 20)).getUserId()).isEqualTo(uuid("users", 11));
+    assertThat(t.get(LmsTopics.STUDENTS, uuid("students", 70)).getUserId()).isEqualTo(uuid("users", 11));
+    // Re-pointed to a user that does not exist: the person, its student, the enrollment and the grade all leave.
+    t.upsert("persons", 20, "\"user_id\":12,\"firstname\":\"Leyla\",\"lastname\":\"Hasanova\",\"gender\":2");
+    assertThat(t.quarantined("persons", 20, 0).getReason()).isEqualTo("missing_parent:users");
+    assertThat(t.quarantined("students", 70, 0).getReason()).isEqualTo("missing_parent:persons");
+    assertThat(t.quarantined("journal", 100, 0).getReason()).isEqualTo("missing_parent:students");
+    assertThat(t.quarantined("journal_details", 1000, 1).getReason()).isEqualTo("missing_parent:journal");
+    assertThat(t.all(LmsTopics.GRADES)).isEmpty();
+  }
 }
