@@ -5,19 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.edu2lms.schemas.EduTables;
 import org.edu2lms.schemas.LegacyIds;
 import org.edu2lms.schemas.LmsTopics;
-import org.edu2lms.schemas.Topic;
 import org.edu2lms.schemas.lms.OrganizationUnit;
 import org.edu2lms.schemas.lms.Person;
 import org.edu2lms.schemas.lms.QuarantineRecord;
@@ -35,94 +24,40 @@ class EduToLmsTopologyTest {
 
   @TempDir Path stateDir;
 
-  private TopologyTestDriver driver;
-  private final Map<String, TestInputTopic<String, String>> inputs = new HashMap<>();
-  private TestOutputTopic<String, User> users;
-  private TestOutputTopic<String, Person> persons;
-  private TestOutputTopic<String, OrganizationUnit> organizations;
-  private TestOutputTopic<String, QuarantineRecord> quarantine;
-  private final Map<String, User> userState = new HashMap<>();
-  private final Map<String, Person> personState = new HashMap<>();
-  private final Map<String, OrganizationUnit> orgState = new HashMap<>();
-  private final Map<String, QuarantineRecord> quarantineState = new HashMap<>();
-  private long lsn = 1000;
+  private TopologyFixture t;
 
   @BeforeEach
   void setUp() {
-    Properties props =
-        EduToLmsTopology.streamsConfig(new TransformConfig("dummy:9092", "edu2lms-transform-test", stateDir, 100));
-    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
-    driver = new TopologyTestDriver(EduToLmsTopology.buildTopology(), props);
-    for (String t : EduToLmsTopology.INPUT_TABLES) {
-      inputs.put(t, driver.createInputTopic(EduTables.topic(t), new StringSerializer(), new StringSerializer()));
-    }
-    users = output(LmsTopics.USERS);
-    persons = output(LmsTopics.PERSONS);
-    organizations = output(LmsTopics.ORGANIZATION_UNITS);
-    quarantine = output(LmsTopics.QUARANTINE);
+    t = new TopologyFixture(stateDir);
   }
 
   @AfterEach
   void tearDown() {
-    driver.close();
+    t.close();
   }
 
-  private <V> TestOutputTopic<String, V> output(Topic<String, V> t) {
-    return driver.createOutputTopic(t.name(), t.keySerde().deserializer(), t.valueSerde().deserializer());
-  }
-
-  /** Sends a Debezium create/update event (op c) with {@code after} = the given JSON columns. */
   private void upsert(String table, long id, String columnsJson) {
-    lsn += 10;
-    inputs.get(table)
-        .pipeInput(
-            "{\"id\":" + id + "}",
-            "{\"before\":null,\"after\":{\"id\":" + id + "," + columnsJson + "},\"source\":{\"lsn\":" + lsn + "},\"op\":\"c\"}");
+    t.upsert(table, id, columnsJson);
   }
 
-  /** Sends a Debezium delete event then its tombstone, as the connector does. */
   private void delete(String table, long id) {
-    lsn += 10;
-    inputs.get(table)
-        .pipeInput("{\"id\":" + id + "}", "{\"before\":{\"id\":" + id + "},\"after\":null,\"source\":{\"lsn\":" + lsn + "},\"op\":\"d\"}");
-    inputs.get(table).pipeInput("{\"id\":" + id + "}", (String) null);
-  }
-
-  private void drain() {
-    fold(users, userState);
-    fold(persons, personState);
-    fold(organizations, orgState);
-    fold(quarantine, quarantineState);
-  }
-
-  private static <V> void fold(TestOutputTopic<String, V> topic, Map<String, V> state) {
-    for (KeyValue<String, V> kv : topic.readKeyValuesToList()) {
-      if (kv.value == null) {
-        state.remove(kv.key);
-      } else {
-        state.put(kv.key, kv.value);
-      }
-    }
+    t.delete(table, id);
   }
 
   private User user(long id) {
-    drain();
-    return userState.get(LegacyIds.forRow("users", id).toString());
+    return t.get(LmsTopics.USERS, LegacyIds.forRow("users", id).toString());
   }
 
   private Person person(long id) {
-    drain();
-    return personState.get(LegacyIds.forRow("persons", id).toString());
+    return t.get(LmsTopics.PERSONS, LegacyIds.forRow("persons", id).toString());
   }
 
   private OrganizationUnit org(long id) {
-    drain();
-    return orgState.get(LegacyIds.forRow("organizations", id).toString());
+    return t.get(LmsTopics.ORGANIZATION_UNITS, LegacyIds.forRow("organizations", id).toString());
   }
 
   private QuarantineRecord quarantined(String table, long id) {
-    drain();
-    return quarantineState.get(LmsTopics.quarantineKey(table, id, 0));
+    return t.quarantined(table, id, 0);
   }
 
   private static String userJson(String username, String email) {
@@ -146,7 +81,7 @@ class EduToLmsTopologyTest {
     assertThat(u.getPasswordHash()).isEqualTo("$2a$10$x");
     assertThat(u.getIsActive()).isTrue();
     assertThat(u.getRegisteredAt()).isEqualTo(Instant.parse("2026-11-24T06:15:00Z"));
-    assertThat(u.getSourceLsn()).isEqualTo(lsn);
+    assertThat(u.getSourceLsn()).isEqualTo(t.lsn());
     assertThat(quarantined("users", 7)).isNull();
   }
 
@@ -225,7 +160,7 @@ class EduToLmsTopologyTest {
     assertThat(p.getBirthDate()).isEqualTo(LocalDate.of(1999, 6, 5));
     assertThat(p.getGender()).isEqualTo("female");
     assertThat(p.getNationalId()).isEqualTo("AB12C34");
-    assertThat(p.getSourceLsn()).isEqualTo(lsn);
+    assertThat(p.getSourceLsn()).isEqualTo(t.lsn());
     assertThat(quarantined("persons", 4)).isNull();
     // The user is deleted: the person goes back to quarantine; re-inserted: it returns.
     delete("users", 40);

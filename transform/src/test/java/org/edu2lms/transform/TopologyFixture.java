@@ -29,7 +29,7 @@ final class TopologyFixture implements AutoCloseable {
 
   TopologyFixture(Path stateDir) {
     Properties props =
-        EduToLmsTopology.streamsConfig(new TransformConfig("dummy:9092", "edu2lms-transform-test", stateDir, 100));
+        EduToLmsTopology.streamsConfig(new TransformConfig("dummy:9092", "edu2lms-transform-test", stateDir, 100, 1));
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
     driver = new TopologyTestDriver(EduToLmsTopology.buildTopology(), props);
     for (String t : EduToLmsTopology.INPUT_TABLES) {
