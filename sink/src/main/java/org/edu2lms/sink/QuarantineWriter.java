@@ -20,8 +20,14 @@ final class QuarantineWriter {
           + " detail = EXCLUDED.detail, last_seen = now(), source_lsn = EXCLUDED.source_lsn"
           + " WHERE edu2lms.quarantine.source_lsn <= EXCLUDED.source_lsn";
 
+  /**
+   * One set-based statement per batch: most keys are tombstones of rows that were never
+   * quarantined (the transform emits one with every accepted row), so a statement per key would
+   * cost the database as much as the LMS rows themselves.
+   */
   private static final String DELETE =
-      "DELETE FROM edu2lms.quarantine WHERE source_table = ? AND source_id = ? AND component = ?";
+      "DELETE FROM edu2lms.quarantine q USING unnest(?::text[], ?::bigint[], ?::smallint[]) AS k(source_table, source_id, component)"
+          + " WHERE q.source_table = k.source_table AND q.source_id = k.source_id AND q.component = k.component";
 
   /**
    * @throws SQLException naming the quarantine table
@@ -56,18 +62,25 @@ final class QuarantineWriter {
     if (keys.isEmpty()) {
       return;
     }
-    try (PreparedStatement ps = c.prepareStatement(DELETE)) {
-      for (String key : keys) {
-        String[] parts = key.split(":");
-        if (parts.length != 3) {
-          throw new IllegalArgumentException("quarantine key is not <table>:<id>:<component>: " + key);
-        }
-        ps.setString(1, parts[0]);
-        ps.setLong(2, Long.parseLong(parts[1]));
-        ps.setShort(3, Short.parseShort(parts[2]));
-        ps.addBatch();
+    String[] tables = new String[keys.size()];
+    Long[] ids = new Long[keys.size()];
+    Short[] components = new Short[keys.size()];
+    int i = 0;
+    for (String key : keys) {
+      String[] parts = key.split(":");
+      if (parts.length != 3) {
+        throw new IllegalArgumentException("quarantine key is not <table>:<id>:<component>: " + key);
       }
-      ps.executeBatch();
+      tables[i] = parts[0];
+      ids[i] = Long.parseLong(parts[1]);
+      components[i] = Short.parseShort(parts[2]);
+      i++;
+    }
+    try (PreparedStatement ps = c.prepareStatement(DELETE)) {
+      ps.setArray(1, c.createArrayOf("text", tables));
+      ps.setArray(2, c.createArrayOf("bigint", ids));
+      ps.setArray(3, c.createArrayOf("smallint", components));
+      ps.executeUpdate();
     } catch (SQLException e) {
       throw new SQLException(
           "failed to delete " + keys.size() + " rows from edu2lms.quarantine: " + e.getMessage(), e.getSQLState(), e);
