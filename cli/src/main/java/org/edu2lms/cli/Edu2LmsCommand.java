@@ -1,5 +1,6 @@
 package org.edu2lms.cli;
 
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,6 +26,20 @@ public final class Edu2LmsCommand implements Runnable {
 
   /** Runs the program and exits with its exit code. */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Edu2LmsCommand()).execute(args));
+    CommandLine cli = new CommandLine(new Edu2LmsCommand());
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          // The operator gets the reason in one line per cause; the stack goes to the log file.
+          LoggerFactory.getLogger(Edu2LmsCommand.class).warn("{} failed", commandLine.getCommandName(), e);
+          StringBuilder msg = new StringBuilder("edu2lms " + commandLine.getCommandName() + ": " + e.getMessage());
+          for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c.getMessage() != null && !msg.toString().contains(c.getMessage())) {
+              msg.append(System.lineSeparator()).append("  caused by: ").append(c.getMessage());
+            }
+          }
+          commandLine.getErr().println(msg);
+          return 1;
+        });
+    System.exit(cli.execute(args));
   }
 }
