@@ -76,13 +76,4 @@ final class ParkedRows {
     }
     return out;
   }
-
-  /** Parked rows per LMS table, all tables. */
-  long count(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM edu2lms.parked");
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
 }

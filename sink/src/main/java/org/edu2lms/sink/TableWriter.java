@@ -243,11 +243,6 @@ final class TableWriter {
     }
   }
 
-  /** The id of a record of this table. */
-  String idOf(SpecificRecord row) {
-    return (String) row.get(fieldPositions[0]);
-  }
-
   /** The source LSN of a record of this table. */
   long lsnOf(SpecificRecord row) {
     return (Long) row.get(fieldPositions[fieldPositions.length - 1]);
