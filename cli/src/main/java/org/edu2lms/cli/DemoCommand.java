@@ -120,6 +120,8 @@ public final class DemoCommand implements Callable<Integer> {
           out.print(Accounting.format(table));
           out.println("quarantine by reason:");
           Accounting.reasons(lms).forEach((k, v) -> out.printf("  %-55s %,8d%n", k, v));
+          out.println("data-quality notes on rows that are in LMS (mapping.md §Reason codes):");
+          Accounting.notes(lms).forEach((k, v) -> out.printf("  %-55s %,8d%n", k, v));
           long mappingErrors = Accounting.reasons(lms).entrySet().stream()
               .filter(e -> e.getKey().endsWith("  mapping_error"))
               .mapToLong(Map.Entry::getValue)

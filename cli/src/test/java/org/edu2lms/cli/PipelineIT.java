@@ -264,6 +264,14 @@ class PipelineIT {
             "persons FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE");
     assertThat(rows(lms, "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal")).containsExactly("0");
     assertThat(rows(lms, "SELECT count(*) FROM edu2lms.parked")).containsExactly("0");
+    // Data-quality notes are recorded for accepted rows: persons with an unparseable birthdate
+    // (the profile's ~0.5 %), files whose uploader does not exist (soft reference → NULL).
+    assertThat(rows(lms, "SELECT count(*) > 0 FROM edu2lms.data_quality_notes WHERE source_table = 'persons'"
+            + " AND 'unparseable_date:birthdate' = ANY (notes)")).containsExactly("t");
+    assertThat(rows(lms, "SELECT count(*) FROM edu2lms.data_quality_notes n WHERE source_table = 'files'"
+            + " AND 'soft_reference_null:user_id' = ANY (notes)"
+            + " AND NOT EXISTS (SELECT 1 FROM file_uploads f WHERE f.legacy_id = n.source_id AND f.uploaded_by IS NULL)"))
+        .containsExactly("0");
   }
 
   private static void assertBalanced() throws SQLException {

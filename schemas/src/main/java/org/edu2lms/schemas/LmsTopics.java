@@ -82,7 +82,15 @@ public final class LmsTopics {
           Serdes.String(),
           new AvroSerde<>(QuarantineRecord.class, QuarantineRecord.getEncoder(), QuarantineRecord.getDecoder()));
 
-  /** Every output topic: the 15 LMS tables in lms.md order, then the quarantine. */
+  /**
+   * edu2lms.data_quality_notes, key = {@code <source_table>:<source_id>:<component>} as for the
+   * quarantine; value = the comma-separated data-quality notes of an accepted row (mapping.md
+   * §Reason codes: unparseable dates, soft references set to NULL), a tombstone when it has none.
+   */
+  public static final Topic<String, String> NOTES =
+      new Topic<>("edu2lms.data_quality_notes", Serdes.String(), Serdes.String());
+
+  /** Every output topic: the 15 LMS tables in lms.md order, then the quarantine and the notes. */
   public static final List<Topic<String, ?>> ALL =
       List.of(USERS,
           PERSONS,
@@ -98,7 +106,7 @@ public final class LmsTopics {
           ASSESSMENT_SUBMISSIONS,
           GRADES,
           FILE_UPLOADS,
-          COURSE_MATERIALS, QUARANTINE);
+          COURSE_MATERIALS, QUARANTINE, NOTES);
 
   private LmsTopics() {}
 

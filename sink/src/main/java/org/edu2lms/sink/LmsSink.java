@@ -50,6 +50,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
   private final Map<String, TableWriter> writersByTopic = new LinkedHashMap<>();
   private final List<TableWriter> writers = new ArrayList<>();
   private final QuarantineWriter quarantine = new QuarantineWriter();
+  private final NotesWriter notes = new NotesWriter();
   private final ParkedRows parked = new ParkedRows();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final AtomicLong upserted = new AtomicLong();
@@ -92,6 +93,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
       c.setAutoCommit(false);
       List<String> topics = new ArrayList<>(writersByTopic.keySet());
       topics.add(LmsTopics.QUARANTINE.name());
+      topics.add(LmsTopics.NOTES.name());
       consumer.subscribe(topics);
       LOG.info("sink started: {} → {}", topics, config.lmsJdbcUrl());
       while (running) {
@@ -180,6 +182,18 @@ public final class LmsSink implements Runnable, AutoCloseable {
     });
     quarantine.delete(c, released);
     quarantine.upsert(c, held);
+    // Data-quality notes.
+    List<String> clean = new ArrayList<>();
+    Map<String, String> noted = new LinkedHashMap<>();
+    byTopic.getOrDefault(LmsTopics.NOTES.name(), new LinkedHashMap<>()).forEach((k, v) -> {
+      if (v == null) {
+        clean.add(k);
+      } else {
+        noted.put(k, LmsTopics.NOTES.valueSerde().deserializer().deserialize(LmsTopics.NOTES.name(), v));
+      }
+    });
+    notes.delete(c, clean);
+    notes.upsert(c, noted);
     retryParked(c, written);
   }
 

@@ -25,9 +25,11 @@ final class QuarantineWriter {
    * quarantined (the transform emits one with every accepted row), so a statement per key would
    * cost the database as much as the LMS rows themselves.
    */
-  private static final String DELETE =
-      "DELETE FROM edu2lms.quarantine q USING unnest(?::text[], ?::bigint[], ?::smallint[]) AS k(source_table, source_id, component)"
-          + " WHERE q.source_table = k.source_table AND q.source_id = k.source_id AND q.component = k.component";
+  private static String deleteSql(String table) {
+    return "DELETE FROM " + table
+        + " q USING unnest(?::text[], ?::bigint[], ?::smallint[]) AS k(source_table, source_id, component)"
+        + " WHERE q.source_table = k.source_table AND q.source_id = k.source_id AND q.component = k.component";
+  }
 
   /**
    * @throws SQLException naming the quarantine table
@@ -59,6 +61,16 @@ final class QuarantineWriter {
    * @throws IllegalArgumentException when a key is not of that shape
    */
   void delete(Connection c, Collection<String> keys) throws SQLException {
+    deleteByKeys(c, "edu2lms.quarantine", keys);
+  }
+
+  /**
+   * Deletes rows of a table keyed (source_table, source_id, component) by topic keys
+   * {@code <source_table>:<source_id>:<component>}, in one statement.
+   *
+   * @throws IllegalArgumentException when a key is not of that shape
+   */
+  static void deleteByKeys(Connection c, String table, Collection<String> keys) throws SQLException {
     if (keys.isEmpty()) {
       return;
     }
@@ -76,14 +88,14 @@ final class QuarantineWriter {
       components[i] = Short.parseShort(parts[2]);
       i++;
     }
-    try (PreparedStatement ps = c.prepareStatement(DELETE)) {
+    try (PreparedStatement ps = c.prepareStatement(deleteSql(table))) {
       ps.setArray(1, c.createArrayOf("text", tables));
       ps.setArray(2, c.createArrayOf("bigint", ids));
       ps.setArray(3, c.createArrayOf("smallint", components));
       ps.executeUpdate();
     } catch (SQLException e) {
       throw new SQLException(
-          "failed to delete " + keys.size() + " rows from edu2lms.quarantine: " + e.getMessage(), e.getSQLState(), e);
+          "failed to delete " + keys.size() + " rows from " + table + ": " + e.getMessage(), e.getSQLState(), e);
     }
   }
 }

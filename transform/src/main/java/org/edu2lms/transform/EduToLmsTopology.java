@@ -365,6 +365,18 @@ public final class EduToLmsTopology {
     changes
         .map((id, r) -> KeyValue.pair(LmsTopics.quarantineKey(eduTable, id, 0), quarantineRecord(eduTable, id, 0, r)), Named.as(eduTable + "-to-quarantine"))
         .to(LmsTopics.QUARANTINE.name(), quarantineProduced(eduTable));
+    changes
+        .map((id, r) -> KeyValue.pair(LmsTopics.quarantineKey(eduTable, id, 0), notes(r)), Named.as(eduTable + "-to-notes"))
+        .to(LmsTopics.NOTES.name(), notesProduced(eduTable));
+  }
+
+  /** The data-quality notes of an accepted row, comma-separated; null (a tombstone) when none. */
+  private static String notes(MappingResult<?> r) {
+    return r == null || !r.isOk() || r.notes().isEmpty() ? null : String.join(",", r.notes());
+  }
+
+  private static Produced<String, String> notesProduced(String eduTable) {
+    return Produced.with(LmsTopics.NOTES.keySerde(), LmsTopics.NOTES.valueSerde()).withName("sink-" + eduTable + "-notes");
   }
 
   private static Produced<String, QuarantineRecord> quarantineProduced(String eduTable) {
@@ -433,6 +445,17 @@ public final class EduToLmsTopology {
             },
             Named.as("journal_details-to-quarantine"))
         .to(LmsTopics.QUARANTINE.name(), quarantineProduced("journal_details"));
+    changes
+        .flatMap(
+            (id, rs) -> {
+              List<KeyValue<String, String>> out = new ArrayList<>(3);
+              for (int n = 1; n <= 3; n++) {
+                out.add(KeyValue.pair(LmsTopics.quarantineKey("journal_details", id, n), notes(rs == null ? null : rs.get(n - 1))));
+              }
+              return out;
+            },
+            Named.as("journal_details-to-notes"))
+        .to(LmsTopics.NOTES.name(), notesProduced("journal_details"));
   }
 
   private static List<MappingResult<Grade>> guardedGrades(EduRow d) {

@@ -251,6 +251,7 @@ class CurriculumAndGradebookTopologyTest {
     assertThat(absent.getIsAbsent()).isTrue();
     assertThat(absent.getMarksObtained()).isNull();
     assertThat(absent.getGradedOn()).isNull();
+    assertThat(t.get(LmsTopics.NOTES, LmsTopics.quarantineKey("journal_details", 1002, 2))).isEqualTo("unparseable_date:lesson_date");
     assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1002, 3).toString()).getMarksObtained()).isEqualTo("0.00");
     assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1003, 1).toString()).getMarksObtained()).isEqualTo("10.00");
     assertThat(t.quarantined("journal_details", 1003, 2).getReason()).isEqualTo("missing_parent:points");
@@ -291,6 +292,9 @@ class CurriculumAndGradebookTopologyTest {
     assertThat(f.getUploadedBy()).isEqualTo(uuid("users", 10));
     assertThat(f.getUploadedAt()).isEqualTo(Instant.parse("2016-10-05T04:00:00Z"));
     assertThat(t.get(LmsTopics.FILE_UPLOADS, uuid("files", 501)).getUploadedBy()).as("soft").isNull();
+    assertThat(t.get(LmsTopics.NOTES, LmsTopics.quarantineKey("files", 501, 0)))
+        .isEqualTo("soft_reference_null:user_id,unparseable_date:create_date");
+    assertThat(t.get(LmsTopics.NOTES, LmsTopics.quarantineKey("files", 500, 0))).isNull();
     assertThat(t.quarantined("files", 502, 0).getReason()).isEqualTo("invalid_value:original_name");
     CourseMaterial m = t.get(LmsTopics.COURSE_MATERIALS, uuid("course_meeting_topic_file", 600));
     assertThat(m.getCourseOfferingId()).isEqualTo(uuid("course", 50));

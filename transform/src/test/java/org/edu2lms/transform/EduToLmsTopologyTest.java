@@ -95,6 +95,8 @@ class EduToLmsTopologyTest {
     assertThat(a.getPasswordHash()).isNull();
     assertThat(a.getIsActive()).isFalse();
     assertThat(a.getRegisteredAt()).isNull();
+    assertThat(t.get(LmsTopics.NOTES, LmsTopics.quarantineKey("users", 1, 0))).isEqualTo("unparseable_date:create_date");
+    assertThat(t.get(LmsTopics.NOTES, LmsTopics.quarantineKey("users", 2, 0))).isNull();
     User b = user(2);
     assertThat(b.getEmail()).isNull();
     assertThat(b.getLegacyEmail()).isNull();

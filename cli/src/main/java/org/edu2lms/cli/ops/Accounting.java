@@ -132,6 +132,21 @@ public final class Accounting {
     return out;
   }
 
+  /** Data-quality notes per (source_table, note), most first (accepted rows; not quarantine). */
+  public static Map<String, Long> notes(Connection lms) throws SQLException {
+    Map<String, Long> out = new LinkedHashMap<>();
+    try (PreparedStatement ps =
+            lms.prepareStatement(
+                "SELECT source_table || '  ' || n, count(*) FROM edu2lms.data_quality_notes, unnest(notes) n"
+                    + " GROUP BY 1 ORDER BY 2 DESC, 1");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return out;
+  }
+
   private static long count(Connection c, String sql) throws SQLException {
     try (Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql)) {
