@@ -170,7 +170,7 @@ public final class EduToLmsTopology {
         namedOrgs.leftJoin(
             mappableNamedOrgs,
             (EduRow o) -> OrganizationMapping.parentId(o.row()),
-            (o, parent) -> parent == null ? o.with(OrganizationMapping.PARENT, null, 0) : o.with(OrganizationMapping.PARENT, BooleanNode.TRUE, parent.lsn()),
+            (o, parent) -> parent == null ? o.with(OrganizationMapping.PARENT, null) : o.with(OrganizationMapping.PARENT, BooleanNode.TRUE),
             TableJoined.as("organizations-parent"),
             store("organizations-parent"));
     KTable<Long, EduRow> mappableOrgs =
@@ -268,7 +268,7 @@ public final class EduToLmsTopology {
         detailsWithJournal.leftJoin(
             allPoints,
             (EduRow d) -> ALL,
-            (d, all) -> d.with(GradebookMappings.POINTS, pointsOf(d, all), all == null ? 0 : all.lsn()),
+            (d, all) -> d.with(GradebookMappings.POINTS, pointsOf(d, all)),
             TableJoined.as("grades-points"),
             store("grades-points"));
     grades(details);
@@ -307,8 +307,8 @@ public final class EduToLmsTopology {
 
   /**
    * A reference: adds the derived column {@code as} to each left row: {@code extract(parent)}
-   * when the parent (a row of {@code right}) exists, else JSON null; the row's LSN becomes the
-   * higher of the two. A left join on the foreign key {@code column} (NULL → no parent).
+   * when the parent (a row of {@code right}) exists, else JSON null. The row keeps its own LSN
+   * (see {@link EduRow#with}). A left join on the foreign key {@code column} (NULL → no parent).
    */
   private static KTable<Long, EduRow> lookup(
       KTable<Long, EduRow> left, String column, KTable<Long, EduRow> right, String as, Function<EduRow, JsonNode> extract, String name) {
@@ -325,7 +325,7 @@ public final class EduToLmsTopology {
     return left.leftJoin(
         right,
         foreignKey,
-        (l, r) -> r == null ? l.with(as, null, 0) : l.with(as, extract.apply(r), r.lsn()),
+        (l, r) -> l.with(as, r == null ? null : extract.apply(r)),
         TableJoined.as(name),
         store(name));
   }

@@ -151,6 +151,7 @@ class EduToLmsTopologyTest {
   @Test
   void personBeforeItsUserWaitsInQuarantineThenArrives() {
     upsert("persons", 4, "\"user_id\":40,\"firstname\":\" Aysel \",\"lastname\":\"Aliyeva\",\"patronymic\":\"\",\"birthdate\":\"05.06.1999\",\"gender\":2,\"pincode\":\" AB12C34 \"");
+    long personLsn = t.lsn();
     assertThat(person(4)).isNull();
     assertThat(quarantined("persons", 4).getReason()).isEqualTo("missing_parent:users");
     upsert("users", 40, userJson("aysel", "aysel@x.az"));
@@ -162,7 +163,8 @@ class EduToLmsTopologyTest {
     assertThat(p.getBirthDate()).isEqualTo(LocalDate.of(1999, 6, 5));
     assertThat(p.getGender()).isEqualTo("female");
     assertThat(p.getNationalId()).isEqualTo("AB12C34");
-    assertThat(p.getSourceLsn()).isEqualTo(t.lsn());
+    // The position is the person's own LSN, not its user's (EduRow#with: it must only grow per row).
+    assertThat(p.getSourceLsn()).isEqualTo(personLsn).isLessThan(t.lsn());
     assertThat(quarantined("persons", 4)).isNull();
     // The user is deleted: the person goes back to quarantine; re-inserted: it returns.
     delete("users", 40);

@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param record the LMS record, {@code null} when quarantined
  * @param reason the reason code when quarantined, else {@code null}
  * @param detail a human-readable detail of the reason, or {@code null}
- * @param sourceLsn the highest EDU LSN among the inputs
+ * @param sourceLsn the LSN of the EDU row this result is mapped from (the sink's position guard)
  * @param notes data-quality notes of an accepted record
  * @param <T> the LMS record type
  */
