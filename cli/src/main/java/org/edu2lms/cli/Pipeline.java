@@ -56,8 +56,7 @@ public final class Pipeline implements AutoCloseable {
               CaptureConfig.DEFAULT_REPLICATION_NAME,
               dataDir.resolve("capture-offsets.dat")),
           new TransformConfig(kafkaBootstrap, TransformConfig.DEFAULT_APPLICATION_ID, dataDir.resolve("streams"), 100, Integer.getInteger("edu2lms.stream.threads", TransformConfig.DEFAULT_STREAM_THREADS)),
-          new SinkConfig(
-              "jdbc:postgresql://localhost:" + pgPort + "/lms", pgUser, "", kafkaBootstrap, SinkConfig.DEFAULT_GROUP_ID, 10_000),
+          new SinkConfig("jdbc:postgresql://localhost:" + pgPort + "/lms", pgUser, "", kafkaBootstrap, SinkConfig.DEFAULT_GROUP_ID),
           1);
     }
   }

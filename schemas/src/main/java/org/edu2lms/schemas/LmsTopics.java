@@ -90,6 +90,19 @@ public final class LmsTopics {
   public static final Topic<String, String> NOTES =
       new Topic<>("edu2lms.data_quality_notes", Serdes.String(), Serdes.String());
 
+  /**
+   * The sink's dead-letter topic: a record of an lms.*, quarantine or notes topic that the sink
+   * cannot decode (or that the LMS rejects for a reason other than an in-flight counterpart) is
+   * copied here byte for byte, key and value, with the error in headers ({@link #DLT_HEADER_PREFIX}
+   * {@code error.class}, {@code error.message}, {@code source.topic}, {@code source.partition},
+   * {@code source.offset}) and counted. Not compacted: every failure is kept. Not part of
+   * {@link #ALL}.
+   */
+  public static final String DEAD_LETTER = "edu2lms.sink.dead_letter";
+
+  /** Prefix of the headers the sink adds to a dead-letter record. */
+  public static final String DLT_HEADER_PREFIX = "edu2lms.";
+
   /** Every output topic: the 15 LMS tables in lms.md order, then the quarantine and the notes. */
   public static final List<Topic<String, ?>> ALL =
       List.of(USERS,

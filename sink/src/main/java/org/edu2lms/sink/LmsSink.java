@@ -1,5 +1,14 @@
 package org.edu2lms.sink;
 
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -12,21 +21,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.edu2lms.schemas.LmsTopics;
 import org.edu2lms.schemas.lms.QuarantineRecord;
 import org.edu2lms.sink.ParkedRows.Parked;
+import org.edu2lms.sink.TableWriter.Outcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,29 +54,50 @@ import org.slf4j.LoggerFactory;
  * The sink stage: makes LMS equal to the lms.* topics and {@code edu2lms.quarantine} equal to its
  * topic, with every LMS constraint on.
  *
- * <p>Each poll is one batch and one database transaction: records are reduced per table by key
- * (last write wins), deletes applied children first, upserts parents first ({@link LmsCatalog}
- * order), rows whose parent has not landed yet parked in {@code edu2lms.parked} and retried when
- * a later batch writes to a parent table. Kafka offsets are committed only after the database
- * commit ({@code read_committed} consumer): a crash between the two replays the batch, which the
- * idempotent, position-guarded upserts absorb.
+ * <p>Each poll is one batch and one database transaction: records are decoded first (an
+ * undecodable one goes to the dead-letter topic {@link LmsTopics#DEAD_LETTER} with the error in
+ * headers), reduced per table by key (last write wins), deletes applied children first, upserts
+ * parents first ({@link LmsCatalog} order), rows whose parent has not landed yet parked in {@code
+ * edu2lms.parked} and retried when a later batch writes to a parent table and every {@link
+ * SinkConfig#parkedRetryInterval()}. Rows parked longer than {@link SinkConfig#parkedGrace()} are
+ * also quarantined (origin {@code sink}) until they land. Kafka offsets are committed only after
+ * the database commit ({@code read_committed} consumer): a crash between the two replays the
+ * batch, which the idempotent, position-guarded upserts absorb.
+ *
+ * <p>Transient database errors (connection lost, LMS restarting) retry the whole batch on a new
+ * connection with exponential backoff ({@link SinkConfig#retryMaxAttempts()}); other errors stop
+ * the sink with {@link SinkErrors#explain} as the message.
+ *
+ * <p>Metrics (Micrometer, Prometheus names in brackets): {@code edu2lms.sink.rows.upserted}
+ * [{@code edu2lms_sink_rows_upserted_total}] and {@code .deleted}, {@code .parked}, {@code
+ * .rejected} per table; {@code edu2lms.sink.dead.letters} per topic; {@code
+ * edu2lms.sink.retries}; gauges {@code edu2lms.sink.parked.rows} and {@code
+ * edu2lms.sink.quarantined.rows} (rows quarantined by the sink); timers {@code
+ * edu2lms.sink.batch} (poll to database commit) and {@code edu2lms.sink.upsert} per table.
  */
 public final class LmsSink implements Runnable, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LmsSink.class);
 
   private final SinkConfig config;
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final MeterRegistry registry;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final KafkaProducer<byte[], byte[]> deadLetters;
   private final Map<String, TableWriter> writersByTopic = new LinkedHashMap<>();
   private final List<TableWriter> writers = new ArrayList<>();
   private final QuarantineWriter quarantine = new QuarantineWriter();
   private final NotesWriter notes = new NotesWriter();
   private final ParkedRows parked = new ParkedRows();
+  private final Retry retry;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
-  private final AtomicLong upserted = new AtomicLong();
-  private final AtomicLong deleted = new AtomicLong();
-  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong parkedNow = new AtomicLong();
+  private final AtomicLong quarantinedBySink = new AtomicLong();
+  private final Timer batchTimer;
+  private final Counter retries;
   private final Map<TopicPartition, Long> committed = new HashMap<>();
+  private final Set<String> conflicted = new HashSet<>();
+  private Connection connection;
+  private long lastSweep = System.nanoTime();
   private volatile boolean running = true;
   private Thread thread;
 
@@ -64,7 +105,16 @@ public final class LmsSink implements Runnable, AutoCloseable {
    * @param config the sink settings
    */
   public LmsSink(SinkConfig config) {
+    this(config, new SimpleMeterRegistry());
+  }
+
+  /**
+   * @param config the sink settings
+   * @param registry where the sink's meters are registered
+   */
+  public LmsSink(SinkConfig config, MeterRegistry registry) {
     this.config = config;
+    this.registry = registry;
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
@@ -73,12 +123,52 @@ public final class LmsSink implements Runnable, AutoCloseable {
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.maxPollRecords()));
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "edu2lms-sink");
-    this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    Properties q = new Properties();
+    q.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    q.put(ProducerConfig.ACKS_CONFIG, "all");
+    q.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    q.put(ProducerConfig.CLIENT_ID_CONFIG, "edu2lms-sink-dead-letters");
+    this.deadLetters = new KafkaProducer<>(q, new ByteArraySerializer(), new ByteArraySerializer());
     for (LmsTable t : LmsCatalog.TABLES) {
-      TableWriter w = new TableWriter(t);
+      TableWriter w = new TableWriter(t, config.stageMethod());
       writers.add(w);
       writersByTopic.put(t.topic().name(), w);
     }
+    this.retry =
+        Retry.of(
+            "edu2lms-sink-lms",
+            RetryConfig.custom()
+                .maxAttempts(config.retryMaxAttempts())
+                .intervalFunction(
+                    IntervalFunction.ofExponentialBackoff(Duration.ofMillis(200), 2.0, config.retryMaxBackoff()))
+                .retryOnException(SinkErrors::isTransient)
+                .failAfterMaxAttempts(false)
+                .build());
+    this.retries = Counter.builder("edu2lms.sink.retries").description("batches retried after a transient LMS error").register(registry);
+    this.retry
+        .getEventPublisher()
+        .onRetry(
+            e -> {
+              retries.increment();
+              LOG.warn(
+                  "LMS unavailable (attempt {} of {}), retrying in {} ms: {}",
+                  e.getNumberOfRetryAttempts(),
+                  config.retryMaxAttempts(),
+                  e.getWaitInterval().toMillis(),
+                  e.getLastThrowable() == null ? "" : e.getLastThrowable().getMessage());
+            });
+    this.batchTimer =
+        Timer.builder("edu2lms.sink.batch")
+            .description("one poll's batch, from decoding to the database commit")
+            .publishPercentileHistogram()
+            .register(registry);
+    Gauge.builder("edu2lms.sink.parked.rows", parkedNow, AtomicLong::get)
+        .description("rows waiting in edu2lms.parked for a parent or a unique value in flight")
+        .register(registry);
+    Gauge.builder("edu2lms.sink.quarantined.rows", quarantinedBySink, AtomicLong::get)
+        .description("rows the sink quarantined: parked past the grace period, or rejected by the LMS")
+        .register(registry);
   }
 
   /** Starts the sink loop on its own thread. */
@@ -89,19 +179,30 @@ public final class LmsSink implements Runnable, AutoCloseable {
 
   @Override
   public void run() {
-    try (Connection c = DriverManager.getConnection(config.lmsJdbcUrl(), config.lmsUser(), config.lmsPassword())) {
-      c.setAutoCommit(false);
+    try {
       List<String> topics = new ArrayList<>(writersByTopic.keySet());
       topics.add(LmsTopics.QUARANTINE.name());
       topics.add(LmsTopics.NOTES.name());
+      retry.executeCheckedSupplier(this::connection);
       consumer.subscribe(topics);
-      LOG.info("sink started: {} → {}", topics, config.lmsJdbcUrl());
+      LOG.info("sink started: {} → {} ({})", topics, config.lmsJdbcUrl(), config);
       while (running) {
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
         if (!records.isEmpty()) {
-          applyBatch(c, records);
-          c.commit();
-          batches.incrementAndGet();
+          long start = System.nanoTime();
+          Batch batch = decode(records);
+          List<Rejected> rejected = new ArrayList<>();
+          retry.executeCheckedSupplier(
+              () -> {
+                rejected.clear();
+                return inTransaction(c -> applyBatch(c, batch, rejected));
+              });
+          sendToDeadLetters(rejected.stream().map(Rejected::asDeadLetter).toList());
+          batchTimer.record(Duration.ofNanos(System.nanoTime() - start));
+        }
+        if (System.nanoTime() - lastSweep > config.parkedRetryInterval().toNanos()) {
+          retry.executeCheckedSupplier(() -> inTransaction(this::sweep));
+          lastSweep = System.nanoTime();
         }
         commitPositions();
       }
@@ -110,17 +211,83 @@ public final class LmsSink implements Runnable, AutoCloseable {
         failure.compareAndSet(null, e);
       }
     } catch (Throwable e) {
-      failure.compareAndSet(null, e);
-      LOG.error("sink stopped: {}", e.getMessage(), e);
+      String why = SinkErrors.explain(e, config);
+      failure.compareAndSet(null, new IllegalStateException(why, e));
+      LOG.error("sink stopped: {}", why, e);
     } finally {
+      closeConnection();
       consumer.close();
+      deadLetters.close(Duration.ofSeconds(10));
+    }
+  }
+
+  /** The open connection, or a new one (schema verified, staging tables to be created again). */
+  private Connection connection() throws SQLException {
+    if (connection == null) {
+      Properties p = new Properties();
+      p.setProperty("user", config.lmsUser());
+      p.setProperty("password", config.lmsPassword() == null ? "" : config.lmsPassword());
+      p.setProperty("ApplicationName", "edu2lms-sink");
+      Connection c = DriverManager.getConnection(config.lmsJdbcUrl(), p);
+      try {
+        c.setAutoCommit(false);
+        LmsSchema.verify(c);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.close();
+        throw e;
+      }
+      writers.forEach(TableWriter::newSession);
+      connection = c;
+    }
+    return connection;
+  }
+
+  private void closeConnection() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        LOG.debug("closing the LMS connection: {}", e.getMessage());
+      }
+      connection = null;
+    }
+  }
+
+  @FunctionalInterface
+  private interface Work {
+    void run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs one unit of work in one transaction; on failure rolls back, and drops the connection when
+   * the error may have broken it, so the next attempt starts on a new one.
+   */
+  private boolean inTransaction(Work work) throws SQLException {
+    Connection c = connection();
+    try {
+      work.run(c);
+      c.commit();
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback();
+      } catch (SQLException ignored) {
+        // the connection is gone; it is replaced below
+      }
+      if (SinkErrors.isTransient(e)) {
+        closeConnection();
+      }
+      throw e;
     }
   }
 
   /**
    * Commits the consumer's position on every assigned partition that moved: after a batch (only
    * after its database commit), and after an empty poll that stepped over a transaction marker,
-   * so an idle sink reports a consumer lag of exactly 0.
+   * so an idle sink reports a consumer lag of exactly 0. A commit refused because the group
+   * rebalanced is not an error: the new owner replays from the last committed offset, and the
+   * position guard absorbs the replay.
    */
   private void commitPositions() {
     Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
@@ -132,52 +299,156 @@ public final class LmsSink implements Runnable, AutoCloseable {
       }
     }
     if (!moved.isEmpty()) {
-      consumer.commitSync(moved);
-      moved.forEach((tp, o) -> committed.put(tp, o.offset()));
+      try {
+        consumer.commitSync(moved);
+        moved.forEach((tp, o) -> committed.put(tp, o.offset()));
+      } catch (CommitFailedException | RebalanceInProgressException e) {
+        committed.clear();
+        LOG.warn("offset commit refused by a rebalance; the batch will be redelivered and absorbed: {}", e.getMessage());
+      }
     }
   }
 
-  private void applyBatch(Connection c, ConsumerRecords<String, byte[]> records) throws SQLException {
-    Map<String, LinkedHashMap<String, byte[]>> byTopic = new HashMap<>();
-    for (ConsumerRecord<String, byte[]> r : records) {
-      byTopic.computeIfAbsent(r.topic(), k -> new LinkedHashMap<>()).put(r.key(), r.value());
+  // ---------------------------------------------------------------- decoding
+
+  /** A record of an lms.* topic: decoded value, or {@code null} for a tombstone. */
+  private record Row(byte[] payload, SpecificRecord value) {}
+
+  /** One poll, decoded and reduced by key (last write wins, in offset order). */
+  private record Batch(
+      Map<String, LinkedHashMap<String, Row>> rows,
+      LinkedHashMap<String, QuarantineRecord> quarantine,
+      LinkedHashMap<String, String> notes) {}
+
+  /** A row the LMS rejected: it is quarantined as mapping_error and copied to the dead letters. */
+  private record Rejected(String topic, String key, byte[] payload, String reason) {
+    ProducerRecord<byte[], byte[]> asDeadLetter() {
+      RecordHeaders h = new RecordHeaders();
+      header(h, "error.class", "LmsRejected");
+      header(h, "error.message", reason);
+      header(h, "source.topic", topic);
+      return new ProducerRecord<>(LmsTopics.DEAD_LETTER, null, key.getBytes(StandardCharsets.UTF_8), payload, h);
     }
+  }
+
+  private static void header(RecordHeaders h, String name, String value) {
+    h.add(LmsTopics.DLT_HEADER_PREFIX + name, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private Batch decode(ConsumerRecords<byte[], byte[]> records) throws ExecutionException, InterruptedException {
+    Map<String, LinkedHashMap<String, Row>> rows = new HashMap<>();
+    LinkedHashMap<String, QuarantineRecord> q = new LinkedHashMap<>();
+    LinkedHashMap<String, String> n = new LinkedHashMap<>();
+    List<ProducerRecord<byte[], byte[]>> dead = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      try {
+        if (r.key() == null) {
+          throw new IllegalArgumentException("record has no key");
+        }
+        String key = new String(r.key(), StandardCharsets.UTF_8);
+        TableWriter w = writersByTopic.get(r.topic());
+        if (w != null) {
+          UUID.fromString(key);
+          SpecificRecord value = null;
+          if (r.value() != null) {
+            value = w.table().topic().valueSerde().deserializer().deserialize(r.topic(), r.value());
+            if (!w.idOf(value).equals(key)) {
+              throw new IllegalArgumentException("key " + key + " differs from the record's id " + w.idOf(value));
+            }
+          }
+          rows.computeIfAbsent(r.topic(), k -> new LinkedHashMap<>()).put(key, new Row(r.value(), value));
+        } else if (r.topic().equals(LmsTopics.QUARANTINE.name())) {
+          QuarantineWriter.parseKey(key);
+          q.put(
+              key,
+              r.value() == null
+                  ? null
+                  : LmsTopics.QUARANTINE.valueSerde().deserializer().deserialize(r.topic(), r.value()));
+        } else {
+          QuarantineWriter.parseKey(key);
+          n.put(key, r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8));
+        }
+      } catch (RuntimeException e) {
+        dead.add(deadLetter(r, e));
+      }
+    }
+    sendToDeadLetters(dead);
+    return new Batch(rows, q, n);
+  }
+
+  private static ProducerRecord<byte[], byte[]> deadLetter(ConsumerRecord<byte[], byte[]> r, Exception e) {
+    RecordHeaders h = new RecordHeaders();
+    header(h, "error.class", e.getClass().getName());
+    header(h, "error.message", String.valueOf(e.getMessage()));
+    header(h, "source.topic", r.topic());
+    header(h, "source.partition", Integer.toString(r.partition()));
+    header(h, "source.offset", Long.toString(r.offset()));
+    LOG.warn("record {}-{}@{} cannot be decoded, sent to {}: {}", r.topic(), r.partition(), r.offset(), LmsTopics.DEAD_LETTER, e.toString());
+    return new ProducerRecord<>(LmsTopics.DEAD_LETTER, null, r.key(), r.value(), h);
+  }
+
+  /**
+   * Writes dead letters and waits for Kafka's acknowledgement, before the offsets of their source
+   * records are committed: a dead letter is never lost (it may be written twice after a crash).
+   */
+  private void sendToDeadLetters(List<ProducerRecord<byte[], byte[]>> dead)
+      throws ExecutionException, InterruptedException {
+    if (dead.isEmpty()) {
+      return;
+    }
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
+    for (ProducerRecord<byte[], byte[]> d : dead) {
+      sent.add(deadLetters.send(d));
+      String source = new String(d.headers().lastHeader(LmsTopics.DLT_HEADER_PREFIX + "source.topic").value(), StandardCharsets.UTF_8);
+      registry.counter("edu2lms.sink.dead.letters", "topic", source).increment();
+    }
+    deadLetters.flush();
+    for (Future<RecordMetadata> f : sent) {
+      f.get();
+    }
+  }
+
+  // ---------------------------------------------------------------- applying
+
+  private void applyBatch(Connection c, Batch batch, List<Rejected> rejected) throws SQLException {
+    conflicted.clear();
     // Deletes, children first.
     for (int i = writers.size() - 1; i >= 0; i--) {
       TableWriter w = writers.get(i);
-      Map<String, byte[]> rows = byTopic.getOrDefault(w.table().topic().name(), new LinkedHashMap<>());
       List<String> gone = new ArrayList<>();
-      rows.forEach((k, v) -> {
-        if (v == null) {
+      batch.rows().getOrDefault(w.table().topic().name(), new LinkedHashMap<>()).forEach((k, v) -> {
+        if (v.value() == null) {
           gone.add(k);
         }
       });
-      deleted.addAndGet(w.delete(c, gone));
-      parked.remove(c, w.table().name(), gone);
+      if (!gone.isEmpty()) {
+        int n = w.delete(c, gone);
+        registry.counter("edu2lms.sink.rows.deleted", "table", w.table().name()).increment(n);
+        parked.remove(c, w.table().name(), gone);
+      }
     }
     // Upserts, parents first.
     Set<String> written = new HashSet<>();
     for (TableWriter w : writers) {
-      Map<String, byte[]> rows = byTopic.getOrDefault(w.table().topic().name(), new LinkedHashMap<>());
-      Map<String, byte[]> present = new LinkedHashMap<>();
-      rows.forEach((k, v) -> {
-        if (v != null) {
+      Map<String, Row> present = new LinkedHashMap<>();
+      batch.rows().getOrDefault(w.table().topic().name(), new LinkedHashMap<>()).forEach((k, v) -> {
+        if (v.value() != null) {
           present.put(k, v);
         }
       });
-      if (!present.isEmpty() && write(c, w, present) > 0) {
+      if (!present.isEmpty() && (write(c, w, present, rejected) > 0 || conflicted.contains(w.table().name()))) {
+        // A row parked on a unique conflict may form a cycle with rows parked earlier: retry them together.
         written.add(w.table().name());
       }
     }
-    // Quarantine.
-    LinkedHashMap<String, byte[]> q = byTopic.getOrDefault(LmsTopics.QUARANTINE.name(), new LinkedHashMap<>());
+    // Quarantine decided by the transform.
     List<String> released = new ArrayList<>();
     List<QuarantineRecord> held = new ArrayList<>();
-    q.forEach((k, v) -> {
+    batch.quarantine().forEach((k, v) -> {
       if (v == null) {
         released.add(k);
       } else {
-        held.add(LmsTopics.QUARANTINE.valueSerde().deserializer().deserialize(LmsTopics.QUARANTINE.name(), v));
+        held.add(v);
       }
     });
     quarantine.delete(c, released);
@@ -185,11 +456,11 @@ public final class LmsSink implements Runnable, AutoCloseable {
     // Data-quality notes.
     List<String> clean = new ArrayList<>();
     Map<String, String> noted = new LinkedHashMap<>();
-    byTopic.getOrDefault(LmsTopics.NOTES.name(), new LinkedHashMap<>()).forEach((k, v) -> {
+    batch.notes().forEach((k, v) -> {
       if (v == null) {
         clean.add(k);
       } else {
-        noted.put(k, LmsTopics.NOTES.valueSerde().deserializer().deserialize(LmsTopics.NOTES.name(), v));
+        noted.put(k, v);
       }
     });
     notes.delete(c, clean);
@@ -197,25 +468,48 @@ public final class LmsSink implements Runnable, AutoCloseable {
     retryParked(c, written);
   }
 
-  /** Writes decoded rows; parks the ones that cannot land yet. Returns the number applied. */
-  private int write(Connection c, TableWriter w, Map<String, byte[]> payloads) throws SQLException {
-    String topic = w.table().topic().name();
-    Map<String, SpecificRecord> rows = new LinkedHashMap<>();
-    payloads.forEach((k, v) -> rows.put(k, w.table().topic().valueSerde().deserializer().deserialize(topic, v)));
-    Map<String, String> stuck = w.upsert(c, rows.values());
-    List<Parked> toPark = new ArrayList<>(stuck.size());
+  /**
+   * Writes decoded rows; parks the ones that cannot land yet. Returns the number applied.
+   *
+   * @param rejected where rows the LMS rejects are collected for the dead-letter topic; {@code
+   *     null} when retrying parked rows (they were counted and sent when they first arrived)
+   */
+  private int write(Connection c, TableWriter w, Map<String, Row> rows, List<Rejected> rejected) throws SQLException {
+    String table = w.table().name();
+    Map<String, SpecificRecord> values = new LinkedHashMap<>();
+    rows.forEach((k, v) -> values.put(k, v.value()));
+    long start = System.nanoTime();
+    Map<String, Outcome> notWritten = w.upsert(c, values);
+    registry.timer("edu2lms.sink.upsert", "table", table).record(Duration.ofNanos(System.nanoTime() - start));
+    List<Parked> toPark = new ArrayList<>(notWritten.size());
+    List<QuarantineRecord> rejectedNow = new ArrayList<>();
     List<String> applied = new ArrayList<>(rows.size());
-    for (Map.Entry<String, SpecificRecord> e : rows.entrySet()) {
-      String reason = stuck.get(e.getKey());
-      if (reason == null) {
+    for (Map.Entry<String, Row> e : rows.entrySet()) {
+      Outcome o = notWritten.get(e.getKey());
+      if (o == null) {
         applied.add(e.getKey());
-      } else {
-        toPark.add(new Parked(w.table().name(), e.getKey(), payloads.get(e.getKey()), w.lsnOf(e.getValue()), reason));
+        continue;
+      }
+      SpecificRecord value = e.getValue().value();
+      SourceIdentity source = SourceIdentity.of(table, value);
+      toPark.add(new Parked(table, e.getKey(), e.getValue().payload(), w.lsnOf(value), o.reason(), o.detail(), source));
+      if (o.kind() == Outcome.Kind.REJECTED) {
+        rejectedNow.add(new QuarantineRecord(source.sourceTable(), source.sourceId(), source.component(), o.reason(), o.detail(), w.lsnOf(value)));
+        if (rejected != null) {
+          rejected.add(new Rejected(w.table().topic().name(), e.getKey(), e.getValue().payload(), o.detail()));
+          registry.counter("edu2lms.sink.rows.rejected", "table", table).increment();
+        }
+      } else if (rejected != null) {
+        registry.counter("edu2lms.sink.rows.parked", "table", table).increment();
+        if (o.reason().startsWith("conflict:")) {
+          conflicted.add(table);
+        }
       }
     }
     parked.save(c, toPark);
-    parked.remove(c, w.table().name(), applied);
-    upserted.addAndGet(applied.size());
+    parked.remove(c, table, applied);
+    quarantine.upsertFromSink(c, rejectedNow);
+    registry.counter("edu2lms.sink.rows.upserted", "table", table).increment(applied.size());
     return applied.size();
   }
 
@@ -232,16 +526,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
         // A table's own writes can free a unique value one of its parked rows waits for.
         boolean eligible =
             touched.contains(w.table().name()) || w.references().stream().anyMatch(r -> touched.contains(r.parent()));
-        if (!eligible) {
-          continue;
-        }
-        List<Parked> waiting = parked.load(c, w.table().name());
-        if (waiting.isEmpty()) {
-          continue;
-        }
-        Map<String, byte[]> payloads = new LinkedHashMap<>();
-        waiting.forEach(p -> payloads.put(p.id(), p.payload()));
-        if (write(c, w, payloads) > 0) {
+        if (eligible && retryTable(c, w) > 0) {
           touched.add(w.table().name());
           progress = true;
         }
@@ -249,19 +534,78 @@ public final class LmsSink implements Runnable, AutoCloseable {
     }
   }
 
+  private int retryTable(Connection c, TableWriter w) throws SQLException {
+    List<Parked> waiting = parked.load(c, w.table().name());
+    if (waiting.isEmpty()) {
+      return 0;
+    }
+    String topic = w.table().topic().name();
+    Map<String, Row> rows = new LinkedHashMap<>();
+    for (Parked p : waiting) {
+      rows.put(p.id(), new Row(p.payload(), w.table().topic().valueSerde().deserializer().deserialize(topic, p.payload())));
+    }
+    return write(c, w, rows, null);
+  }
+
+  /**
+   * The timer's work: retries every table's parked rows, quarantines those parked past the grace
+   * period, and refreshes the gauges.
+   */
+  private void sweep(Connection c) throws SQLException {
+    long waiting = ParkedRows.count(c);
+    if (waiting > 0) {
+      boolean progress = true;
+      while (progress) {
+        progress = false;
+        for (TableWriter w : writers) {
+          progress |= retryTable(c, w) > 0;
+        }
+      }
+      int quarantined = parked.quarantineExpired(c, config.parkedGrace());
+      if (quarantined > 0) {
+        LOG.warn("{} rows parked longer than sink.parked.grace={} are quarantined until they land", quarantined, config.parkedGrace());
+      }
+      waiting = ParkedRows.count(c);
+    }
+    parkedNow.set(waiting);
+    quarantinedBySink.set(QuarantineWriter.countFromSink(c));
+  }
+
+  // ---------------------------------------------------------------- figures
+
   /** Rows upserted (applied or discarded as older by the position guard) since start. */
   public long rowsUpserted() {
-    return upserted.get();
+    return (long) registry.find("edu2lms.sink.rows.upserted").counters().stream().mapToDouble(Counter::count).sum();
   }
 
   /** Rows deleted by tombstones since start. */
   public long rowsDeleted() {
-    return deleted.get();
+    return (long) registry.find("edu2lms.sink.rows.deleted").counters().stream().mapToDouble(Counter::count).sum();
+  }
+
+  /** Records sent to the dead-letter topic since start. */
+  public long deadLetters() {
+    return (long) registry.find("edu2lms.sink.dead.letters").counters().stream().mapToDouble(Counter::count).sum();
   }
 
   /** Batches committed since start. */
   public long batches() {
-    return batches.get();
+    return batchTimer.count();
+  }
+
+  /** Batches retried after a transient database error since start. */
+  public long retries() {
+    return (long) retries.count();
+  }
+
+  /** Rows in edu2lms.parked at the last sweep. */
+  public long parkedRows() {
+    return parkedNow.get();
+  }
+
+  /** The registry holding the sink's meters. */
+  public MeterRegistry registry() {
+    return registry;
   }
 
   /** The error that stopped the sink, or {@code null}. */
@@ -276,6 +620,11 @@ public final class LmsSink implements Runnable, AutoCloseable {
     consumer.wakeup();
     if (thread != null) {
       thread.join(60_000);
+      if (thread.isAlive()) {
+        // Still waiting out a retry backoff: stop it; the uncommitted batch is redelivered.
+        thread.interrupt();
+        thread.join(10_000);
+      }
     }
   }
 }

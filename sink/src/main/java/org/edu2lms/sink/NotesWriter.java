@@ -47,6 +47,6 @@ final class NotesWriter {
 
   /** Deletes by topic key (tombstones), in one statement. */
   void delete(Connection c, Collection<String> keys) throws SQLException {
-    QuarantineWriter.deleteByKeys(c, "edu2lms.data_quality_notes", keys);
+    QuarantineWriter.deleteByKeys(c, "edu2lms.data_quality_notes", "", keys);
   }
 }

@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -13,7 +15,11 @@ import java.util.UUID;
 /**
  * The {@code edu2lms.parked} table: rows the sink could not write yet because a referenced row (or
  * the other side of a unique constraint) is still in flight. Written in the batch's transaction,
- * so a parked row survives a sink restart; retried after later batches.
+ * so a parked row survives a sink restart; retried after later batches and on a timer.
+ *
+ * <p>Rows parked longer than the grace period are also entered in {@code edu2lms.quarantine} with
+ * origin {@code sink} ({@link #quarantineExpired}); the entry is removed in the transaction that
+ * finally writes or deletes the row ({@link #remove}). Flyway V3 documents the columns.
  */
 final class ParkedRows {
 
@@ -24,15 +30,48 @@ final class ParkedRows {
    * @param id the row's UUID
    * @param payload the record as it arrived (Avro single-object encoding)
    * @param sourceLsn the record's source position
-   * @param reason why it could not be written ({@code missing_parent:<table>}, {@code conflict:<constraint>})
+   * @param reason why it could not be written ({@code missing_parent:<edu table>}, {@code
+   *     conflict:<lms constraint>})
+   * @param detail the LMS column and value, or the constraint's detail
+   * @param source the EDU row it comes from, for the quarantine
    */
-  record Parked(String table, String id, byte[] payload, long sourceLsn, String reason) {}
+  record Parked(
+      String table, String id, byte[] payload, long sourceLsn, String reason, String detail, SourceIdentity source) {}
 
   private static final String SAVE =
-      "INSERT INTO edu2lms.parked (lms_table, id, payload, source_lsn, reason, first_seen, last_try)"
-          + " VALUES (?, ?::uuid, ?, ?, ?, now(), now())"
+      "INSERT INTO edu2lms.parked (lms_table, id, payload, source_lsn, reason, detail, source_table, source_id, component,"
+          + " first_seen, last_try)"
+          + " VALUES (?, ?::uuid, ?, ?, ?, ?, ?, ?, ?, now(), now())"
           + " ON CONFLICT (lms_table, id) DO UPDATE SET payload = EXCLUDED.payload, source_lsn = EXCLUDED.source_lsn,"
-          + " reason = EXCLUDED.reason, last_try = now() WHERE edu2lms.parked.source_lsn <= EXCLUDED.source_lsn";
+          + " reason = EXCLUDED.reason, detail = EXCLUDED.detail, source_table = EXCLUDED.source_table,"
+          + " source_id = EXCLUDED.source_id, component = EXCLUDED.component, last_try = now()"
+          + " WHERE edu2lms.parked.source_lsn <= EXCLUDED.source_lsn";
+
+  /**
+   * Removes parked rows (written now, or deleted by a tombstone) and, in the same statement, the
+   * quarantine entries the grace period gave them.
+   */
+  private static final String REMOVE =
+      "WITH gone AS (DELETE FROM edu2lms.parked WHERE lms_table = ? AND id = ANY (?)"
+          + " RETURNING source_table, source_id, component)"
+          + " DELETE FROM edu2lms.quarantine q USING gone"
+          + " WHERE q.origin = 'sink' AND q.source_table = gone.source_table AND q.source_id = gone.source_id"
+          + " AND q.component = gone.component";
+
+  /**
+   * Quarantines rows parked for longer than the grace period, unless the transform already
+   * quarantined the same EDU row (its entry wins, it has the better reason).
+   */
+  private static final String QUARANTINE_EXPIRED =
+      "INSERT INTO edu2lms.quarantine"
+          + " (source_table, source_id, component, reason, detail, first_seen, last_seen, source_lsn, origin)"
+          + " SELECT DISTINCT ON (source_table, source_id, component) source_table, source_id, component, reason,"
+          + " 'parked by the sink since ' || first_seen || ': ' || coalesce(detail, lms_table || ' ' || id),"
+          + " first_seen, now(), source_lsn, 'sink'"
+          + " FROM edu2lms.parked WHERE source_table IS NOT NULL AND first_seen < now() - ?::interval"
+          + " ORDER BY source_table, source_id, component, source_lsn DESC"
+          + " ON CONFLICT (source_table, source_id, component) DO UPDATE SET reason = EXCLUDED.reason,"
+          + " detail = EXCLUDED.detail, last_seen = now() WHERE edu2lms.quarantine.origin = 'sink'";
 
   void save(Connection c, Collection<Parked> rows) throws SQLException {
     if (rows.isEmpty()) {
@@ -45,17 +84,22 @@ final class ParkedRows {
         ps.setBytes(3, p.payload());
         ps.setLong(4, p.sourceLsn());
         ps.setString(5, p.reason());
+        ps.setString(6, p.detail());
+        ps.setString(7, p.source().sourceTable());
+        ps.setLong(8, p.source().sourceId());
+        ps.setShort(9, (short) p.source().component());
         ps.addBatch();
       }
       ps.executeBatch();
     }
   }
 
+  /** Removes parked rows and their grace-period quarantine entries. */
   void remove(Connection c, String table, Collection<String> ids) throws SQLException {
     if (ids.isEmpty()) {
       return;
     }
-    try (PreparedStatement ps = c.prepareStatement("DELETE FROM edu2lms.parked WHERE lms_table = ? AND id = ANY (?)")) {
+    try (PreparedStatement ps = c.prepareStatement(REMOVE)) {
       ps.setString(1, table);
       Array arr = c.createArrayOf("uuid", ids.stream().map(UUID::fromString).toArray());
       ps.setArray(2, arr);
@@ -63,17 +107,43 @@ final class ParkedRows {
     }
   }
 
+  /** The parked rows of one LMS table. */
   List<Parked> load(Connection c, String table) throws SQLException {
     List<Parked> out = new ArrayList<>();
     try (PreparedStatement ps =
-        c.prepareStatement("SELECT id::text, payload, source_lsn, reason FROM edu2lms.parked WHERE lms_table = ?")) {
+        c.prepareStatement(
+            "SELECT id::text, payload, source_lsn, reason, detail, source_table, source_id, component"
+                + " FROM edu2lms.parked WHERE lms_table = ?")) {
       ps.setString(1, table);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new Parked(table, rs.getString(1), rs.getBytes(2), rs.getLong(3), rs.getString(4)));
+          SourceIdentity source =
+              rs.getString(6) == null ? null : new SourceIdentity(rs.getString(6), rs.getLong(7), rs.getShort(8));
+          out.add(new Parked(table, rs.getString(1), rs.getBytes(2), rs.getLong(3), rs.getString(4), rs.getString(5), source));
         }
       }
     }
     return out;
+  }
+
+  /**
+   * Enters rows parked for longer than {@code grace} in the quarantine (origin {@code sink}).
+   *
+   * @return the number of quarantine entries inserted or refreshed
+   */
+  int quarantineExpired(Connection c, Duration grace) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(QUARANTINE_EXPIRED)) {
+      ps.setString(1, grace.toMillis() + " milliseconds");
+      return ps.executeUpdate();
+    }
+  }
+
+  /** Rows parked now. */
+  static long count(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM edu2lms.parked")) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 }

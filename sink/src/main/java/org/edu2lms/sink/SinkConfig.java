@@ -1,21 +1,69 @@
 package org.edu2lms.sink;
 
+import java.time.Duration;
+import java.util.Objects;
+
 /**
- * Settings of the sink stage.
+ * Settings of the sink stage. Every value is checked here, at start-up, and a bad one is reported
+ * with its configuration key.
  *
- * @param lmsJdbcUrl the LMS database, e.g. {@code jdbc:postgresql://localhost:5432/lms}
- * @param lmsUser a user with DML on the LMS tables and the edu2lms schema
- * @param lmsPassword its password
- * @param kafkaBootstrap Kafka bootstrap servers
- * @param groupId the sink's consumer group ({@code edu2lms-sink}); its committed offsets are the
- *     position of LMS in the lms.* topics
- * @param maxPollRecords the most records one batch (one database transaction) takes
+ * @param lmsJdbcUrl {@code sink.lms.url}: the LMS database, e.g. {@code
+ *     jdbc:postgresql://localhost:5432/lms}
+ * @param lmsUser {@code sink.lms.user}: a user with DML on the LMS tables and the edu2lms schema
+ * @param lmsPassword {@code sink.lms.password}
+ * @param kafkaBootstrap {@code kafka.bootstrap.servers}
+ * @param groupId {@code sink.group.id}: the sink's consumer group ({@value #DEFAULT_GROUP_ID}); its
+ *     committed offsets are the position of LMS in the lms.* topics
+ * @param maxPollRecords {@code sink.max.poll.records}: the most records one batch (one database
+ *     transaction) takes, 1..100,000
+ * @param stageMethod {@code sink.stage.method}: how batches reach the staging table
+ * @param parkedGrace {@code sink.parked.grace}: how long a row may stay parked (waiting for its
+ *     parent or a unique value held by a row in flight) before it is also quarantined as {@code
+ *     missing_parent:<table>} / {@code conflict:<constraint>}; at least 1 s
+ * @param parkedRetryInterval {@code sink.parked.retry.interval}: how often parked rows are retried
+ *     when no new data arrives (they are also retried after every batch that writes a parent);
+ *     100 ms..1 h
+ * @param retryMaxAttempts {@code sink.retry.max.attempts}: attempts of a batch on transient
+ *     database errors (connection lost, LMS restarting) before the sink stops, at least 1
+ * @param retryMaxBackoff {@code sink.retry.max.backoff}: the longest wait between two attempts
+ *     (exponential from 200 ms)
  */
 public record SinkConfig(
-    String lmsJdbcUrl, String lmsUser, String lmsPassword, String kafkaBootstrap, String groupId, int maxPollRecords) {
+    String lmsJdbcUrl,
+    String lmsUser,
+    String lmsPassword,
+    String kafkaBootstrap,
+    String groupId,
+    int maxPollRecords,
+    StageMethod stageMethod,
+    Duration parkedGrace,
+    Duration parkedRetryInterval,
+    int retryMaxAttempts,
+    Duration retryMaxBackoff) {
 
   /** Default consumer group. */
   public static final String DEFAULT_GROUP_ID = "edu2lms-sink";
+
+  /** Default batch size. */
+  public static final int DEFAULT_MAX_POLL_RECORDS = 10_000;
+
+  /**
+   * Default staging method: COPY, by measurement (README §Sink: the set-based upsert dominates,
+   * and COPY halves the staging cost).
+   */
+  public static final StageMethod DEFAULT_STAGE_METHOD = StageMethod.COPY;
+
+  /** Default grace period of parked rows. */
+  public static final Duration DEFAULT_PARKED_GRACE = Duration.ofMinutes(2);
+
+  /** Default retry interval of parked rows. */
+  public static final Duration DEFAULT_PARKED_RETRY_INTERVAL = Duration.ofSeconds(5);
+
+  /** Default attempts on transient errors: with the default backoff, about 20 minutes. */
+  public static final int DEFAULT_RETRY_MAX_ATTEMPTS = 120;
+
+  /** Default longest backoff. */
+  public static final Duration DEFAULT_RETRY_MAX_BACKOFF = Duration.ofSeconds(10);
 
   /**
    * @throws IllegalArgumentException naming the setting that is missing or out of range
@@ -36,5 +84,81 @@ public record SinkConfig(
     if (maxPollRecords < 1 || maxPollRecords > 100_000) {
       throw new IllegalArgumentException("sink.max.poll.records must be 1..100000, got " + maxPollRecords);
     }
+    Objects.requireNonNull(stageMethod, "sink.stage.method is required (copy or insert)");
+    if (parkedGrace == null || parkedGrace.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("sink.parked.grace must be at least PT1S, got " + parkedGrace);
+    }
+    if (parkedRetryInterval == null
+        || parkedRetryInterval.compareTo(Duration.ofMillis(100)) < 0
+        || parkedRetryInterval.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException("sink.parked.retry.interval must be PT0.1S..PT1H, got " + parkedRetryInterval);
+    }
+    if (retryMaxAttempts < 1) {
+      throw new IllegalArgumentException("sink.retry.max.attempts must be at least 1, got " + retryMaxAttempts);
+    }
+    if (retryMaxBackoff == null || retryMaxBackoff.compareTo(Duration.ofMillis(200)) < 0) {
+      throw new IllegalArgumentException("sink.retry.max.backoff must be at least PT0.2S, got " + retryMaxBackoff);
+    }
+  }
+
+  /** Settings with the defaults for everything but where LMS and Kafka are. */
+  public SinkConfig(String lmsJdbcUrl, String lmsUser, String lmsPassword, String kafkaBootstrap, String groupId) {
+    this(
+        lmsJdbcUrl,
+        lmsUser,
+        lmsPassword,
+        kafkaBootstrap,
+        groupId,
+        DEFAULT_MAX_POLL_RECORDS,
+        DEFAULT_STAGE_METHOD,
+        DEFAULT_PARKED_GRACE,
+        DEFAULT_PARKED_RETRY_INTERVAL,
+        DEFAULT_RETRY_MAX_ATTEMPTS,
+        DEFAULT_RETRY_MAX_BACKOFF);
+  }
+
+  /** A copy with another consumer group. */
+  public SinkConfig withGroupId(String id) {
+    return new SinkConfig(
+        lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, id, maxPollRecords, stageMethod, parkedGrace,
+        parkedRetryInterval, retryMaxAttempts, retryMaxBackoff);
+  }
+
+  /** A copy with another LMS database. */
+  public SinkConfig withLmsJdbcUrl(String url) {
+    return new SinkConfig(
+        url, lmsUser, lmsPassword, kafkaBootstrap, groupId, maxPollRecords, stageMethod, parkedGrace,
+        parkedRetryInterval, retryMaxAttempts, retryMaxBackoff);
+  }
+
+  /** A copy with another staging method. */
+  public SinkConfig withStageMethod(StageMethod method) {
+    return new SinkConfig(
+        lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, groupId, maxPollRecords, method, parkedGrace,
+        parkedRetryInterval, retryMaxAttempts, retryMaxBackoff);
+  }
+
+  /** A copy with another grace period and retry interval for parked rows. */
+  public SinkConfig withParking(Duration grace, Duration retryInterval) {
+    return new SinkConfig(
+        lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, groupId, maxPollRecords, stageMethod, grace, retryInterval,
+        retryMaxAttempts, retryMaxBackoff);
+  }
+
+  /** A copy with another batch size. */
+  public SinkConfig withMaxPollRecords(int records) {
+    return new SinkConfig(
+        lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, groupId, records, stageMethod, parkedGrace,
+        parkedRetryInterval, retryMaxAttempts, retryMaxBackoff);
+  }
+
+  /** The password is never printed. */
+  @Override
+  public String toString() {
+    return "SinkConfig[sink.lms.url=" + lmsJdbcUrl + ", sink.lms.user=" + lmsUser + ", sink.lms.password=****"
+        + ", kafka.bootstrap.servers=" + kafkaBootstrap + ", sink.group.id=" + groupId + ", sink.max.poll.records="
+        + maxPollRecords + ", sink.stage.method=" + stageMethod + ", sink.parked.grace=" + parkedGrace
+        + ", sink.parked.retry.interval=" + parkedRetryInterval + ", sink.retry.max.attempts=" + retryMaxAttempts
+        + ", sink.retry.max.backoff=" + retryMaxBackoff + "]";
   }
 }

@@ -1,6 +1,10 @@
 package org.edu2lms.sink;
 
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,49 +24,81 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import org.edu2lms.sink.LmsTable.Column;
 import org.edu2lms.sink.LmsTable.Reference;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyOutputStream;
 import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 
 /**
  * Writes the desired rows of one LMS table inside the caller's transaction.
  *
- * <p>Upserts go through a session-local staging table: the batch is inserted into
- * {@code pg_temp.stage_<table>} with a multi-row batch, then applied with one
- * {@code INSERT … SELECT … ON CONFLICT (id) DO UPDATE … WHERE <table>.source_lsn <=
- * EXCLUDED.source_lsn} that takes only the rows whose referenced rows exist. The others are
- * returned as parked with the reason (their parent is in flight); the position guard keeps a
- * replayed older value from overwriting a newer one. A unique violation (a counterpart still in
- * flight, e.g. an e-mail that moves between users) falls back to row-by-row application under
- * savepoints, parking only the rows that fail.
+ * <p>Upserts go through a session-local staging table: the batch is loaded into {@code
+ * pg_temp.stage_<table>} (by {@code COPY … FROM STDIN} or by a batched multi-row {@code INSERT},
+ * {@link StageMethod}), then applied with one {@code INSERT … SELECT … ON CONFLICT (id) DO UPDATE …
+ * WHERE <table>.source_lsn <= EXCLUDED.source_lsn} that takes only the rows whose referenced rows
+ * exist. The others are returned as {@link Outcome.Kind#PARKED} with the reason (their parent is in
+ * flight); the position guard keeps a replayed older value from overwriting a newer one.
+ *
+ * <p>When the set-based statement fails on a constraint or a bad value, the batch is applied row
+ * by row under savepoints: a unique violation (a counterpart still in flight, e.g. an e-mail that
+ * moves between users) or a foreign-key violation parks the row; any other rejection (a CHECK, a
+ * NOT NULL, an invalid value) makes it {@link Outcome.Kind#REJECTED}: the mapping produced a row
+ * the LMS cannot hold, which is a {@code mapping_error} (mapping.md §Reason codes).
  */
 final class TableWriter {
 
+  /**
+   * What became of one row that was not written.
+   *
+   * @param kind parked (retry later) or rejected (never writable as it is)
+   * @param reason {@code missing_parent:<edu table>}, {@code conflict:<lms constraint>} or {@code
+   *     mapping_error} (mapping.md §Reason codes)
+   * @param detail the LMS table, column or constraint and value, for people
+   */
+  record Outcome(Kind kind, String reason, String detail) {
+    enum Kind {
+      PARKED,
+      REJECTED
+    }
+  }
+
+  private static final CSVFormat CSV = CSVFormat.POSTGRESQL_CSV;
+
   private final LmsTable table;
+  private final StageMethod method;
   private final String stage;
   private final String stageInsert;
+  private final String stageCopy;
   private final String parentsPresent;
-  private final String missingReason;
+  private final String missingColumn;
   private final String apply;
   private final String applyOne;
+  private final String applyMany;
+  private String movableUnique;
   private final int[] fieldPositions;
   private boolean stageReady;
 
-  TableWriter(LmsTable table) {
+  TableWriter(LmsTable table, StageMethod method) {
     this.table = table;
+    this.method = method;
     this.stage = "stage_" + table.name();
     List<Column> cols = table.columns();
     String names = cols.stream().map(Column::name).collect(Collectors.joining(", "));
     this.stageInsert =
         "INSERT INTO pg_temp." + stage + " (" + names + ") VALUES ("
             + cols.stream().map(c -> "?::" + c.sqlType()).collect(Collectors.joining(", ")) + ")";
+    this.stageCopy = "COPY pg_temp." + stage + " (" + names + ") FROM STDIN (FORMAT csv)";
     this.parentsPresent =
         table.references().isEmpty()
             ? "TRUE"
             : table.references().stream()
                 .map(r -> "(s." + r.column() + " IS NULL OR EXISTS (SELECT 1 FROM " + r.parent() + " p WHERE p.id = s." + r.column() + "))")
                 .collect(Collectors.joining(" AND "));
-    this.missingReason =
+    this.missingColumn =
         table.references().isEmpty()
             ? "NULL"
             : "CASE "
@@ -70,7 +106,7 @@ final class TableWriter {
                     .map(
                         r ->
                             "WHEN s." + r.column() + " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM " + r.parent()
-                                + " p WHERE p.id = s." + r.column() + ") THEN 'missing_parent:" + r.parent() + "'")
+                                + " p WHERE p.id = s." + r.column() + ") THEN '" + r.column() + "'")
                     .collect(Collectors.joining(" "))
                 + " END";
     String updates =
@@ -87,6 +123,9 @@ final class TableWriter {
     this.applyOne =
         "INSERT INTO " + table.name() + " (" + names + ") SELECT " + names + " FROM pg_temp." + stage
             + " s WHERE s.id = ?::uuid AND " + parentsPresent + upsertTail;
+    this.applyMany =
+        "INSERT INTO " + table.name() + " (" + names + ") SELECT " + names + " FROM pg_temp." + stage
+            + " s WHERE s.id = ANY (?) AND " + parentsPresent + upsertTail;
     Schema schema = table.valueSchema();
     this.fieldPositions = new int[cols.size()];
     for (int i = 0; i < cols.size(); i++) {
@@ -103,25 +142,34 @@ final class TableWriter {
     return table;
   }
 
+  /** Forgets the staging table: a new connection (session) has none yet. */
+  void newSession() {
+    stageReady = false;
+    movableUnique = null;
+  }
+
   /**
-   * Upserts the rows (one per id, the caller has reduced them).
+   * Upserts the rows (one per id; the caller has reduced them).
    *
-   * @return id → reason for every row that could not be written yet (parked)
-   * @throws SQLException on any other database error, with the table named
+   * @param rows id → decoded record
+   * @return id → outcome for every row that was not written (parked or rejected)
+   * @throws SQLException on any other database error (connection, permissions, schema), with the
+   *     table named and the SQLSTATE kept
    */
-  Map<String, String> upsert(Connection c, Collection<? extends SpecificRecord> rows) throws SQLException {
-    Map<String, String> parked = new LinkedHashMap<>();
+  Map<String, Outcome> upsert(Connection c, Map<String, ? extends SpecificRecord> rows) throws SQLException {
+    Map<String, Outcome> notWritten = new LinkedHashMap<>();
     if (rows.isEmpty()) {
-      return parked;
+      return notWritten;
     }
     try {
-      stage(c, rows);
+      stage(c, rows, notWritten);
       try (Statement st = c.createStatement();
           ResultSet rs =
               st.executeQuery(
-                  "SELECT s.id::text, " + missingReason + " FROM pg_temp." + stage + " s WHERE NOT (" + parentsPresent + ")")) {
+                  "SELECT s.id::text, " + missingColumn + " FROM pg_temp." + stage + " s WHERE NOT (" + parentsPresent + ")")) {
         while (rs.next()) {
-          parked.put(rs.getString(1), rs.getString(2));
+          String id = rs.getString(1);
+          notWritten.put(id, missingParent(rs.getString(2), rows.get(id)));
         }
       }
       Savepoint sp = c.setSavepoint();
@@ -129,25 +177,35 @@ final class TableWriter {
         st.executeUpdate(apply);
         c.releaseSavepoint(sp);
       } catch (PSQLException e) {
-        if (!isConstraintConflict(e)) {
+        if (!isRowLevel(e)) {
           throw e;
         }
         c.rollback(sp);
-        rowByRow(c, rows, parked);
+        rowByRow(c, rows, notWritten);
+        moveHeldValuesAside(c, rows, notWritten);
       }
-      return parked;
+      return notWritten;
     } catch (SQLException e) {
       throw new SQLException(
           "failed to upsert " + rows.size() + " rows into " + table.name() + ": " + e.getMessage(), e.getSQLState(), e);
     }
   }
 
-  private void rowByRow(Connection c, Collection<? extends SpecificRecord> rows, Map<String, String> parked)
+  private Outcome missingParent(String column, SpecificRecord row) {
+    Reference ref =
+        table.references().stream().filter(r -> r.column().equals(column)).findFirst().orElse(table.references().get(0));
+    Object value = row == null ? null : row.get(row.getSchema().getField(ref.column()).pos());
+    return new Outcome(
+        Outcome.Kind.PARKED,
+        "missing_parent:" + SourceIdentity.eduTableOf(ref.parent()),
+        table.name() + "." + ref.column() + " = " + value + ": no such row in " + ref.parent());
+  }
+
+  private void rowByRow(Connection c, Map<String, ? extends SpecificRecord> rows, Map<String, Outcome> notWritten)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(applyOne)) {
-      for (SpecificRecord row : rows) {
-        String id = (String) row.get(fieldPositions[0]);
-        if (parked.containsKey(id)) {
+      for (String id : rows.keySet()) {
+        if (notWritten.containsKey(id)) {
           continue;
         }
         Savepoint sp = c.setSavepoint();
@@ -156,35 +214,180 @@ final class TableWriter {
           ps.executeUpdate();
           c.releaseSavepoint(sp);
         } catch (PSQLException e) {
-          if (!isConstraintConflict(e)) {
+          if (!isRowLevel(e)) {
             throw e;
           }
           c.rollback(sp);
-          String constraint =
-              e.getServerErrorMessage() == null ? null : e.getServerErrorMessage().getConstraint();
-          parked.put(
-              id,
-              "23503".equals(e.getSQLState())
-                  ? "missing_parent:" + table.name()
-                  : "conflict:" + (constraint == null ? table.name() : constraint));
+          notWritten.put(id, classify(e));
         }
       }
     }
   }
 
-  private static boolean isConstraintConflict(SQLException e) {
-    return "23505".equals(e.getSQLState()) || "23503".equals(e.getSQLState());
+  /**
+   * Resolves a cycle of unique values (two users swapping e-mails, reduced to their final values
+   * in one batch): each wants a value the other holds, so neither can be written first. Inside a
+   * savepoint, the rows that are about to get a newer version have their single-column unique
+   * values moved aside (NULL where the column allows it, {@code 'edu2lms-swap:<id>'} for NOT NULL
+   * text), then the new versions are applied together. The intermediate values are never visible
+   * outside the transaction. When that does not succeed either (the value is held by a row that
+   * is not changing), everything is rolled back and the rows stay parked.
+   */
+  private void moveHeldValuesAside(
+      Connection c, Map<String, ? extends SpecificRecord> rows, Map<String, Outcome> notWritten) throws SQLException {
+    List<String> conflicted =
+        notWritten.entrySet().stream()
+            .filter(e -> e.getValue().reason().startsWith("conflict:"))
+            .map(Map.Entry::getKey)
+            .toList();
+    if (conflicted.size() < 2) {
+      return;
+    }
+    String assignments = movableUniqueColumns(c);
+    if (assignments.isEmpty()) {
+      return;
+    }
+    UUID[] ids = conflicted.stream().map(UUID::fromString).toArray(UUID[]::new);
+    Long[] lsns = conflicted.stream().map(id -> lsnOf(rows.get(id))).toArray(Long[]::new);
+    Savepoint sp = c.setSavepoint();
+    try (PreparedStatement aside =
+            c.prepareStatement(
+                "UPDATE " + table.name() + " t SET " + assignments + " FROM unnest(?::uuid[], ?::bigint[]) AS p(id, lsn)"
+                    + " WHERE t.id = p.id AND t.source_lsn <= p.lsn");
+        PreparedStatement again = c.prepareStatement(applyMany)) {
+      aside.setArray(1, c.createArrayOf("uuid", ids));
+      aside.setArray(2, c.createArrayOf("bigint", lsns));
+      aside.executeUpdate();
+      again.setArray(1, c.createArrayOf("uuid", ids));
+      again.executeUpdate();
+      c.releaseSavepoint(sp);
+      conflicted.forEach(notWritten::remove);
+    } catch (PSQLException e) {
+      if (!isRowLevel(e)) {
+        throw e;
+      }
+      c.rollback(sp);
+    }
   }
 
-  private void stage(Connection c, Collection<? extends SpecificRecord> rows) throws SQLException {
+  /**
+   * {@code col = <placeholder>, …} for the table's single-column UNIQUE constraints other than
+   * the legacy ids (which never change for a row), read from the database once per session.
+   */
+  private String movableUniqueColumns(Connection c) throws SQLException {
+    if (movableUnique == null) {
+      List<String> parts = new java.util.ArrayList<>();
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT a.attname, a.attnotnull, a.atttypid = 'text'::regtype FROM pg_constraint k"
+                  + " JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]"
+                  + " WHERE k.conrelid = ?::regclass AND k.contype = 'u' AND cardinality(k.conkey) = 1"
+                  + " AND a.attname NOT LIKE 'legacy\\_%'")) {
+        ps.setString(1, table.name());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            if (!rs.getBoolean(2)) {
+              parts.add(rs.getString(1) + " = NULL");
+            } else if (rs.getBoolean(3)) {
+              parts.add(rs.getString(1) + " = 'edu2lms-swap:' || t.id");
+            }
+          }
+        }
+      }
+      movableUnique = String.join(", ", parts);
+    }
+    return movableUnique;
+  }
+
+  /** A row's own failure: a constraint (class 23) or an invalid value (class 22). */
+  private static boolean isRowLevel(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("23") || state.startsWith("22"));
+  }
+
+  private Outcome classify(PSQLException e) {
+    ServerErrorMessage m = e.getServerErrorMessage();
+    String constraint = m == null || m.getConstraint() == null ? table.name() : m.getConstraint();
+    String detail = m == null || m.getDetail() == null ? e.getMessage() : m.getDetail();
+    if ("23505".equals(e.getSQLState())) {
+      return new Outcome(Outcome.Kind.PARKED, "conflict:" + constraint, table.name() + ": " + detail);
+    }
+    if ("23503".equals(e.getSQLState())) {
+      String parent =
+          table.references().stream()
+              .filter(r -> constraint.equals(table.name() + "_" + r.column() + "_fkey"))
+              .map(Reference::parent)
+              .findFirst()
+              .orElse(table.name());
+      return new Outcome(
+          Outcome.Kind.PARKED, "missing_parent:" + SourceIdentity.eduTableOf(parent), table.name() + ": " + detail);
+    }
+    return new Outcome(
+        Outcome.Kind.REJECTED,
+        "mapping_error",
+        "LMS rejected the " + table.name() + " row (SQLSTATE " + e.getSQLState() + ", " + constraint + "): "
+            + (m == null ? e.getMessage() : m.getMessage()));
+  }
+
+  private void stage(Connection c, Map<String, ? extends SpecificRecord> rows, Map<String, Outcome> notWritten)
+      throws SQLException {
     try (Statement st = c.createStatement()) {
       if (!stageReady) {
-        st.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS " + stage + " (LIKE " + table.name() + " INCLUDING DEFAULTS)");
+        st.execute("CREATE TEMP TABLE IF NOT EXISTS " + stage + " (LIKE " + table.name() + " INCLUDING DEFAULTS)");
         stageReady = true;
       }
       st.execute("TRUNCATE pg_temp." + stage);
     }
+    Savepoint sp = c.setSavepoint();
+    try {
+      if (method == StageMethod.COPY) {
+        copy(c, rows.values());
+      } else {
+        insert(c, rows.values());
+      }
+      c.releaseSavepoint(sp);
+    } catch (SQLException e) {
+      if (!isRowLevel(e)) {
+        throw e;
+      }
+      // One value the staging table cannot take (NOT NULL, a bad date or JSON): find it row by row.
+      c.rollback(sp);
+      stageRowByRow(c, rows, notWritten);
+    }
+  }
+
+  /**
+   * Streams the batch as CSV ({@link CSVFormat#POSTGRESQL_CSV}: NULL is an empty unquoted field,
+   * every non-NULL value is quoted) into {@code COPY … FROM STDIN}.
+   */
+  private void copy(Connection c, Collection<? extends SpecificRecord> rows) throws SQLException {
+    PGConnection pg = c.unwrap(PGConnection.class);
+    try (PGCopyOutputStream out = new PGCopyOutputStream(pg, stageCopy, 1 << 16);
+        Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+        CSVPrinter csv = new CSVPrinter(w, CSV)) {
+      Object[] values = new Object[fieldPositions.length];
+      for (SpecificRecord row : rows) {
+        for (int i = 0; i < fieldPositions.length; i++) {
+          values[i] = csvValue(row.get(fieldPositions[i]));
+        }
+        csv.printRecord(values);
+      }
+    } catch (IOException e) {
+      if (e.getCause() instanceof SQLException s) {
+        throw s;
+      }
+      throw new SQLException("COPY into " + stage + " failed: " + e.getMessage(), "08006", e);
+    }
+  }
+
+  private static Object csvValue(Object value) {
+    if (value instanceof Instant t) {
+      return t.atOffset(ZoneOffset.UTC).toString();
+    }
+    return value;
+  }
+
+  private void insert(Connection c, Collection<? extends SpecificRecord> rows) throws SQLException {
     List<Column> cols = table.columns();
     try (PreparedStatement ps = c.prepareStatement(stageInsert)) {
       int n = 0;
@@ -198,6 +401,29 @@ final class TableWriter {
         }
       }
       ps.executeBatch();
+    }
+  }
+
+  private void stageRowByRow(Connection c, Map<String, ? extends SpecificRecord> rows, Map<String, Outcome> notWritten)
+      throws SQLException {
+    List<Column> cols = table.columns();
+    try (PreparedStatement ps = c.prepareStatement(stageInsert)) {
+      for (Map.Entry<String, ? extends SpecificRecord> e : rows.entrySet()) {
+        Savepoint sp = c.setSavepoint();
+        try {
+          for (int i = 0; i < cols.size(); i++) {
+            bind(ps, i + 1, e.getValue().get(fieldPositions[i]));
+          }
+          ps.executeUpdate();
+          c.releaseSavepoint(sp);
+        } catch (PSQLException ex) {
+          if (!isRowLevel(ex)) {
+            throw ex;
+          }
+          c.rollback(sp);
+          notWritten.put(e.getKey(), classify(ex));
+        }
+      }
     }
   }
 
@@ -225,7 +451,8 @@ final class TableWriter {
   }
 
   /**
-   * Deletes rows by id (tombstones). Children of a deleted row go by ON DELETE CASCADE / SET NULL.
+   * Deletes rows by id (tombstones). Children of a deleted row go by ON DELETE CASCADE / SET NULL
+   * (lms.md).
    *
    * @return the number of rows deleted
    */
@@ -246,6 +473,11 @@ final class TableWriter {
   /** The source LSN of a record of this table. */
   long lsnOf(SpecificRecord row) {
     return (Long) row.get(fieldPositions[fieldPositions.length - 1]);
+  }
+
+  /** The id (UUID text) of a record of this table. */
+  String idOf(SpecificRecord row) {
+    return row.get(fieldPositions[0]).toString();
   }
 
   /** The references of the table, for deciding which parked rows a batch may have unblocked. */

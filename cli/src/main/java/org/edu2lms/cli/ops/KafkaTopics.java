@@ -14,8 +14,9 @@ import org.edu2lms.schemas.Topic;
 
 /**
  * Creates the pipeline's topics when they do not exist (architecture.md): {@code edu.public.<table>}
- * for every EDU table, {@code lms.<table>} and {@code edu2lms.quarantine}; all compacted, since
- * each carries per key the latest state (or a tombstone), which is what a replay needs.
+ * for every EDU table, {@code lms.<table>}, {@code edu2lms.quarantine} and the notes, all compacted,
+ * since each carries per key the latest state (or a tombstone), which is what a replay needs; and
+ * the sink's dead-letter topic ({@link LmsTopics#DEAD_LETTER}, unlimited retention, not compacted).
  */
 public final class KafkaTopics {
 
@@ -40,6 +41,10 @@ public final class KafkaTopics {
     for (Topic<String, ?> t : LmsTopics.ALL) {
       wanted.add(new NewTopic(t.name(), partitions, replicationFactor).configs(compacted));
     }
+    // Dead letters are kept for as long as the broker keeps anything: each is an unexplained record.
+    wanted.add(
+        new NewTopic(LmsTopics.DEAD_LETTER, 1, replicationFactor)
+            .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")));
     wanted.removeIf(t -> existing.contains(t.name()));
     if (!wanted.isEmpty()) {
       admin.createTopics(wanted).all().get();

@@ -1,4 +1,4 @@
-package org.edu2lms.cli.embedded;
+package org.edu2lms.embedded;
 
 import java.io.OutputStream;
 import java.io.PrintStream;

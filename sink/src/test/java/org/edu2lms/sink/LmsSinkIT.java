@@ -1,0 +1,578 @@
+package org.edu2lms.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.edu2lms.embedded.EmbeddedKafkaCluster;
+import org.edu2lms.embedded.EmbeddedPostgresServer;
+import org.edu2lms.schemas.LegacyIds;
+import org.edu2lms.schemas.LmsTopics;
+import org.edu2lms.schemas.Topic;
+import org.edu2lms.schemas.lms.OrganizationUnit;
+import org.edu2lms.schemas.lms.Person;
+import org.edu2lms.schemas.lms.User;
+import org.edu2lms.sink.LmsTable.Reference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sink on a real PostgreSQL (LMS constraints on) and a real Kafka broker: records are
+ * produced to the lms.* topics directly, in the orders that break naive sinks, and the LMS is
+ * checked value by value. Each test has its own LMS database and consumer group, starting at the
+ * current end of the topics.
+ */
+class LmsSinkIT {
+
+  private static final int PARTITIONS = 3;
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+
+  private static Path dataDir;
+  private static EmbeddedPostgresServer pg;
+  private static EmbeddedKafkaCluster kafka;
+  private static Admin admin;
+  private static KafkaProducer<byte[], byte[]> producer;
+
+  private final List<LmsSink> sinks = new ArrayList<>();
+  private Connection lms;
+  private SinkConfig config;
+
+  @BeforeAll
+  static void startInfrastructure() throws Exception {
+    dataDir = Files.createTempDirectory("edu2lms-sink-it");
+    pg = EmbeddedPostgresServer.start(dataDir.resolve("postgres"));
+    kafka = EmbeddedKafkaCluster.start(dataDir.resolve("kafka"));
+    Properties a = new Properties();
+    a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    admin = Admin.create(a);
+    List<NewTopic> topics = new ArrayList<>();
+    for (Topic<String, ?> t : LmsTopics.ALL) {
+      topics.add(new NewTopic(t.name(), PARTITIONS, (short) 1));
+    }
+    topics.add(new NewTopic(LmsTopics.DEAD_LETTER, 1, (short) 1));
+    admin.createTopics(topics).all().get();
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  @AfterAll
+  static void stopInfrastructure() throws Exception {
+    producer.close();
+    admin.close();
+    kafka.close();
+    pg.close();
+  }
+
+  @AfterEach
+  void stopSinks() throws Exception {
+    for (LmsSink s : sinks) {
+      s.close();
+    }
+    if (lms != null) {
+      lms.close();
+    }
+  }
+
+  /** A fresh LMS database (migrated), a new consumer group positioned at the topics' end. */
+  private void freshLms(SinkConfig base) throws Exception {
+    String db = "lms_it_" + DATABASES.incrementAndGet();
+    if (!pg.running()) {
+      pg.restart();
+    }
+    try (Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"), EmbeddedPostgresServer.USER, "");
+        Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + db);
+    }
+    LmsSchema.migrate(pg.jdbcUrl(db), EmbeddedPostgresServer.USER, "");
+    lms = DriverManager.getConnection(pg.jdbcUrl(db), EmbeddedPostgresServer.USER, "");
+    config = base.withLmsJdbcUrl(pg.jdbcUrl(db)).withGroupId("sink-it-" + db);
+    positionGroupAtEnd(config.groupId());
+  }
+
+  private SinkConfig defaults() {
+    return new SinkConfig("jdbc:postgresql://localhost/none", EmbeddedPostgresServer.USER, "", kafka.bootstrapServers(), "none")
+        .withParking(Duration.ofMinutes(10), Duration.ofMillis(500));
+  }
+
+  private static void positionGroupAtEnd(String group) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (Topic<String, ?> t : LmsTopics.ALL) {
+      for (int i = 0; i < PARTITIONS; i++) {
+        latest.put(new TopicPartition(t.name(), i), OffsetSpec.latest());
+      }
+    }
+    Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
+    admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, new OffsetAndMetadata(info.offset())));
+    admin.alterConsumerGroupOffsets(group, ends).all().get();
+  }
+
+  private LmsSink startSink() {
+    LmsSink sink = new LmsSink(config);
+    sinks.add(sink);
+    sink.start();
+    return sink;
+  }
+
+  // ------------------------------------------------------------------ records
+
+  private static String id(String table, long legacyId) {
+    return LegacyIds.forRow(table, legacyId).toString();
+  }
+
+  private static User user(long legacyId, String username, String email, long lsn) {
+    return User.newBuilder()
+        .setId(id("users", legacyId))
+        .setLegacyId(legacyId)
+        .setUsername(username)
+        .setEmail(email)
+        .setLegacyEmail(email)
+        .setPasswordHash(null)
+        .setIsActive(true)
+        .setRegisteredAt(Instant.parse("2019-09-01T08:30:00.123456Z"))
+        .setSourceLsn(lsn)
+        .build();
+  }
+
+  private static Person person(long legacyId, long userLegacyId, String firstName, String gender, long lsn) {
+    return Person.newBuilder()
+        .setId(id("persons", legacyId))
+        .setLegacyId(legacyId)
+        .setUserId(id("users", userLegacyId))
+        .setFirstName(firstName)
+        .setLastName("Aliyev")
+        .setMiddleName(null)
+        .setBirthDate(null)
+        .setGender(gender)
+        .setNationalId(null)
+        .setSourceLsn(lsn)
+        .build();
+  }
+
+  private static OrganizationUnit org(long legacyId, Long parentLegacyId, long lsn) {
+    return OrganizationUnit.newBuilder()
+        .setId(id("organizations", legacyId))
+        .setLegacyId(legacyId)
+        .setParentId(parentLegacyId == null ? null : id("organizations", parentLegacyId))
+        .setUnitType("faculty")
+        .setName("{\"az\": \"Fakültə " + legacyId + "\"}")
+        .setCode("F" + legacyId)
+        .setIsActive(true)
+        .setSourceLsn(lsn)
+        .build();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <V extends SpecificRecord> void send(Topic<String, V> topic, int partition, String key, V value)
+      throws Exception {
+    byte[] bytes = value == null ? null : topic.valueSerde().serializer().serialize(topic.name(), value);
+    producer.send(new ProducerRecord<>(topic.name(), partition, key.getBytes(StandardCharsets.UTF_8), bytes)).get();
+  }
+
+  private static void sendUser(int partition, User u) throws Exception {
+    send(LmsTopics.USERS, partition, u.getId(), u);
+  }
+
+  // ------------------------------------------------------------------ queries
+
+  private long count(String sql) throws SQLException {
+    try (Statement st = lms.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private String text(String sql) throws SQLException {
+    try (Statement st = lms.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
+  private List<String> rows(String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Statement st = lms.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<String> cells = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+          cells.add(rs.getString(i));
+        }
+        out.add(String.join("|", cells));
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ tests
+
+  @Test
+  void childrenDeliveredBeforeTheirParentsAcrossTopicsAndPartitionsEndCorrect() throws Exception {
+    freshLms(defaults());
+    LmsSink sink = startSink();
+    // Children first, on other partitions than their parents.
+    send(LmsTopics.PERSONS, 0, id("persons", 11), person(11, 1, "Aysel", "female", 110));
+    send(LmsTopics.PERSONS, 1, id("persons", 12), person(12, 2, "Murad", "male", 120));
+    send(LmsTopics.ORGANIZATION_UNITS, 2, id("organizations", 21), org(21, 20L, 210));
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM edu2lms.parked") == 3);
+    assertThat(rows("SELECT lms_table, reason, source_table, source_id FROM edu2lms.parked ORDER BY lms_table, source_id"))
+        .containsExactly(
+            "organization_units|missing_parent:organizations|organizations|21",
+            "persons|missing_parent:users|persons|11",
+            "persons|missing_parent:users|persons|12");
+    assertThat(count("SELECT count(*) FROM persons")).isZero();
+
+    sendUser(2, user(1, "aysel", "aysel@example.az", 100));
+    sendUser(0, user(2, "murad", "murad@example.az", 101));
+    send(LmsTopics.ORGANIZATION_UNITS, 1, id("organizations", 20), org(20, null, 200));
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM edu2lms.parked") == 0);
+    assertThat(rows("SELECT p.legacy_id, p.first_name, p.gender, u.username, p.source_lsn FROM persons p JOIN users u ON u.id = p.user_id ORDER BY 1"))
+        .containsExactly("11|Aysel|female|aysel|110", "12|Murad|male|murad|120");
+    assertThat(rows("SELECT o.legacy_id, p.legacy_id, o.name->>'az' FROM organization_units o LEFT JOIN organization_units p ON p.id = o.parent_id ORDER BY 1"))
+        .containsExactly("20|null|Fakültə 20", "21|20|Fakültə 21");
+    assertThat(count("SELECT count(*) FROM edu2lms.quarantine")).isZero();
+    assertThat(sink.failure()).isNull();
+  }
+
+  @Test
+  void duplicatesAndAReplayOfOlderRecordsChangeNothing() throws Exception {
+    freshLms(defaults());
+    LmsSink sink = startSink();
+    User v1 = user(3, "old-name", "x@example.az", 300);
+    User v2 = user(3, "new-name", "y@example.az", 301);
+    sendUser(0, v1);
+    sendUser(0, v2);
+    sendUser(0, v2); // redelivery
+    await().atMost(Duration.ofSeconds(60)).until(() -> "new-name".equals(text("SELECT username FROM users WHERE legacy_id = 3")));
+    // A replay from the beginning: the older value arrives after the newer one, alone in its batch.
+    sendUser(0, v1);
+    sendUser(0, user(4, "marker", null, 400));
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM users WHERE legacy_id = 4") == 1);
+    assertThat(rows("SELECT username, email, source_lsn, registered_at = '2019-09-01T08:30:00.123456Z' FROM users WHERE legacy_id = 3"))
+        .containsExactly("new-name|y@example.az|301|t");
+    assertThat(count("SELECT count(*) FROM users")).isEqualTo(2);
+    assertThat(sink.failure()).isNull();
+  }
+
+  @Test
+  void tombstoneCascadesAndALateChildOfADeletedParentIsParkedThenQuarantinedThenLands() throws Exception {
+    freshLms(defaults().withParking(Duration.ofSeconds(2), Duration.ofMillis(300)));
+    LmsSink sink = startSink();
+    sendUser(0, user(5, "leyla", null, 500));
+    send(LmsTopics.PERSONS, 1, id("persons", 51), person(51, 5, "Leyla", "female", 510));
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM persons") == 1);
+
+    send(LmsTopics.USERS, 0, id("users", 5), null);
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM users") == 0);
+    assertThat(count("SELECT count(*) FROM persons")).as("ON DELETE CASCADE").isZero();
+
+    // A late update of the child: it must not be written as an orphan.
+    send(LmsTopics.PERSONS, 1, id("persons", 51), person(51, 5, "Leyla B.", "female", 520));
+    await().atMost(Duration.ofSeconds(60))
+        .until(() -> count("SELECT count(*) FROM edu2lms.quarantine WHERE origin = 'sink'") == 1);
+    assertThat(rows("SELECT source_table, source_id, component, reason, source_lsn FROM edu2lms.quarantine"))
+        .containsExactly("persons|51|0|missing_parent:users|520");
+    assertThat(text("SELECT detail FROM edu2lms.quarantine")).contains("persons.user_id = " + id("users", 5));
+    assertThat(count("SELECT count(*) FROM persons")).isZero();
+
+    // The parent comes back: the parked row lands and its quarantine entry goes, in one transaction.
+    sendUser(2, user(5, "leyla", null, 530));
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM persons") == 1);
+    assertThat(count("SELECT count(*) FROM edu2lms.quarantine")).isZero();
+    assertThat(count("SELECT count(*) FROM edu2lms.parked")).isZero();
+    assertThat(text("SELECT first_name FROM persons")).isEqualTo("Leyla B.");
+    assertThat(sink.failure()).isNull();
+  }
+
+  @Test
+  void aTransformTombstoneDoesNotReleaseTheSinksOwnQuarantineEntry() throws Exception {
+    freshLms(defaults().withParking(Duration.ofSeconds(1), Duration.ofMillis(300)));
+    startSink();
+    send(LmsTopics.PERSONS, 0, id("persons", 61), person(61, 6, "Orxan", "male", 610));
+    await().atMost(Duration.ofSeconds(60))
+        .until(() -> count("SELECT count(*) FROM edu2lms.quarantine WHERE origin = 'sink'") == 1);
+    // The transform emits a quarantine tombstone with every accepted row.
+    producer.send(new ProducerRecord<>(LmsTopics.QUARANTINE.name(), 0, "persons:61:0".getBytes(StandardCharsets.UTF_8), null)).get();
+    sendUser(1, user(7, "marker", null, 700));
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM users") == 1);
+    assertThat(rows("SELECT source_table, source_id, reason, origin FROM edu2lms.quarantine"))
+        .containsExactly("persons|61|missing_parent:users|sink");
+  }
+
+  @Test
+  void aUniqueValueMovingBetweenRowsIsParkedUntilItsHolderLetsGo() throws Exception {
+    freshLms(defaults().withStageMethod(StageMethod.INSERT));
+    LmsSink sink = startSink();
+    sendUser(0, user(8, "anar", "a@example.az", 800));
+    sendUser(1, user(9, "nigar", "b@example.az", 900));
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM users") == 2);
+    // The swap: 9 takes 8's address before 8 lets it go.
+    sendUser(1, user(9, "nigar", "a@example.az", 901));
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM edu2lms.parked") == 1);
+    assertThat(rows("SELECT lms_table, reason, source_id FROM edu2lms.parked")).containsExactly("users|conflict:users_email_key|9");
+    sendUser(0, user(8, "anar", "b@example.az", 902));
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM edu2lms.parked") == 0);
+    assertThat(rows("SELECT legacy_id, email FROM users ORDER BY 1")).containsExactly("8|b@example.az", "9|a@example.az");
+    // Swapped back: each wants the value the other holds, so neither can be written first.
+    sendUser(0, user(8, "anar", "a@example.az", 903));
+    sendUser(1, user(9, "nigar", "b@example.az", 904));
+    sendUser(2, user(15, "ilkin", "c@example.az", 1500));
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM users") == 3);
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM edu2lms.parked") == 0);
+    assertThat(rows("SELECT legacy_id, email, source_lsn FROM users ORDER BY 1"))
+        .containsExactly("8|a@example.az|903", "9|b@example.az|904", "15|c@example.az|1500");
+    assertThat(sink.failure()).isNull();
+  }
+
+  @Test
+  void stagingByCopyAndByInsertWriteTheSameValues() throws Exception {
+    User odd =
+        User.newBuilder(user(10, "quote\"comma,new\nline\\back ğüşıöç 漢字", "", 1000))
+            .setPasswordHash("")
+            .setLegacyEmail(null)
+            .setRegisteredAt(Instant.parse("1999-12-31T23:59:59.999999Z"))
+            .build();
+    List<List<String>> results = new ArrayList<>();
+    for (StageMethod method : StageMethod.values()) {
+      freshLms(defaults().withStageMethod(method));
+      startSink();
+      sendUser(0, odd);
+      send(LmsTopics.ORGANIZATION_UNITS, 0, id("organizations", 30), org(30, null, 3000));
+      await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM users") + count("SELECT count(*) FROM organization_units") == 2);
+      results.add(
+          rows(
+              "SELECT username, email IS NULL, email, legacy_email IS NULL, password_hash, registered_at AT TIME ZONE 'UTC',"
+                  + " is_active FROM users UNION ALL SELECT name::text, code IS NULL, code, parent_id IS NULL, unit_type,"
+                  + " NULL, is_active FROM organization_units"));
+      stopSinks();
+      sinks.clear();
+      lms = null;
+    }
+    assertThat(results.get(0))
+        .containsExactly(
+            "quote\"comma,new\nline\\back ğüşıöç 漢字|f||t||1999-12-31 23:59:59.999999|t",
+            "{\"az\": \"Fakültə 30\"}|f|F30|t|faculty|null|t");
+    assertThat(results.get(1)).isEqualTo(results.get(0));
+  }
+
+  @Test
+  void aRowTheLmsRejectsIsQuarantinedAsAMappingErrorAndTheRestFlows() throws Exception {
+    freshLms(defaults());
+    LmsSink sink = startSink();
+    sendUser(0, user(12, "rashad", null, 1200));
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM users") == 1);
+    long deadBefore = deadLetterRecords().size();
+    send(LmsTopics.PERSONS, 0, id("persons", 121), person(121, 12, "Rashad", "x", 1210)); // CHECK (gender IN …)
+    send(LmsTopics.PERSONS, 0, id("persons", 122), person(122, 12, "Rashad II", "male", 1220));
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM persons") == 1);
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM edu2lms.quarantine") == 1);
+    assertThat(rows("SELECT source_table, source_id, reason, origin FROM edu2lms.quarantine"))
+        .containsExactly("persons|121|mapping_error|sink");
+    assertThat(text("SELECT detail FROM edu2lms.quarantine")).contains("persons_gender_check");
+    assertThat(text("SELECT first_name FROM persons")).isEqualTo("Rashad II");
+    await().atMost(Duration.ofSeconds(30)).until(() -> deadLetterRecords().size() == deadBefore + 1);
+    ConsumerRecord<byte[], byte[]> dead = deadLetterRecords().get((int) deadBefore);
+    assertThat(header(dead, "error.class")).isEqualTo("LmsRejected");
+    assertThat(header(dead, "source.topic")).isEqualTo("lms.persons");
+    assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo(id("persons", 121));
+    assertThat(sink.failure()).isNull();
+  }
+
+  @Test
+  void garbageInAnLmsTopicGoesToTheDeadLetterTopicAndTheRestFlows() throws Exception {
+    freshLms(defaults());
+    LmsSink sink = startSink();
+    long deadBefore = deadLetterRecords().size();
+    byte[] garbage = "not avro at all".getBytes(StandardCharsets.UTF_8);
+    var bad = producer.send(new ProducerRecord<>(LmsTopics.USERS.name(), 1, id("users", 13).getBytes(StandardCharsets.UTF_8), garbage)).get();
+    producer.send(new ProducerRecord<>(LmsTopics.PERSONS.name(), 1, "no-uuid".getBytes(StandardCharsets.UTF_8), garbage)).get();
+    producer.send(new ProducerRecord<>(LmsTopics.QUARANTINE.name(), 1, "bad key".getBytes(StandardCharsets.UTF_8), null)).get();
+    sendUser(1, user(14, "after-garbage", null, 1400));
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM users") == 1);
+    assertThat(text("SELECT username FROM users")).isEqualTo("after-garbage");
+    assertThat(sink.deadLetters()).isEqualTo(3);
+    List<ConsumerRecord<byte[], byte[]>> dead = deadLetterRecords().subList((int) deadBefore, (int) deadBefore + 3);
+    Map<String, ConsumerRecord<byte[], byte[]>> byTopic =
+        dead.stream().collect(Collectors.toMap(r -> header(r, "source.topic"), r -> r));
+    assertThat(byTopic.keySet()).containsExactlyInAnyOrder("lms.users", "lms.persons", "edu2lms.quarantine");
+    ConsumerRecord<byte[], byte[]> users = byTopic.get("lms.users");
+    assertThat(users.value()).isEqualTo(garbage);
+    assertThat(header(users, "source.partition")).isEqualTo("1");
+    assertThat(header(users, "source.offset")).isEqualTo(Long.toString(bad.offset()));
+    assertThat(header(users, "error.class")).isNotBlank();
+    assertThat(header(byTopic.get("lms.persons"), "error.message")).contains("no-uuid");
+    assertThat(sink.failure()).isNull();
+  }
+
+  @Test
+  void aBatchWhoseConnectionIsKilledMidTransactionEndsCorrectAfterRetryAndAfterARestart() throws Exception {
+    freshLms(defaults().withMaxPollRecords(2_000));
+    LmsSink sink = startSink();
+    int n = 30_000;
+    for (int i = 0; i < n; i++) {
+      producer.send(userRecord(1_000_000 + i, i % PARTITIONS, 10_000 + i));
+    }
+    producer.flush();
+    // Kill the sink's backend until a batch has failed on it and been retried.
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> {
+      count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'edu2lms-sink'"
+          + " AND datname = current_database()");
+      return sink.retries() > 0;
+    });
+    sink.close();
+    long landed = count("SELECT count(*) FROM users");
+    // A new sink in the same group goes on from the committed offsets.
+    LmsSink second = startSink();
+    await().atMost(Duration.ofSeconds(120)).until(() -> count("SELECT count(*) FROM users") == n);
+    assertThat(landed).isLessThanOrEqualTo(n);
+    assertThat(count("SELECT count(DISTINCT username) FROM users WHERE username = 'u' || (legacy_id - 1000000)")).isEqualTo(n);
+    assertThat(sink.failure()).isNull();
+    assertThat(second.failure()).isNull();
+  }
+
+  @Test
+  void lmsRestartedDuringALoadEndsCorrect() throws Exception {
+    freshLms(defaults().withMaxPollRecords(2_000));
+    LmsSink sink = startSink();
+    int n = 40_000;
+    for (int i = 0; i < n; i++) {
+      producer.send(userRecord(2_000_000 + i, i % PARTITIONS, 20_000 + i));
+    }
+    producer.flush();
+    await().atMost(Duration.ofSeconds(60)).until(() -> sink.rowsUpserted() > 0);
+    lms.close();
+    pg.stop();
+    await().atMost(Duration.ofSeconds(60)).until(() -> sink.retries() > 0);
+    pg.restart();
+    lms = DriverManager.getConnection(config.lmsJdbcUrl(), EmbeddedPostgresServer.USER, "");
+    await().atMost(Duration.ofSeconds(180)).until(() -> count("SELECT count(*) FROM users") == n);
+    assertThat(count("SELECT min(legacy_id) FROM users")).isEqualTo(2_000_000);
+    assertThat(count("SELECT max(legacy_id) FROM users")).isEqualTo(2_000_000 + n - 1);
+    assertThat(sink.failure()).isNull();
+  }
+
+  @Test
+  void anUnknownLoginOrAnUnmigratedDatabaseStopsTheSinkWithTheKeyNamed() throws Exception {
+    freshLms(defaults());
+    config = new SinkConfig(config.lmsJdbcUrl(), "no_such_role", "secret", kafka.bootstrapServers(), config.groupId());
+    LmsSink wrongLogin = startSink();
+    await().atMost(Duration.ofSeconds(60)).until(() -> wrongLogin.failure() != null);
+    assertThat(wrongLogin.failure().getMessage())
+        .contains("LMS refused the login of sink.lms.user 'no_such_role'")
+        .contains("sink.lms.password")
+        .doesNotContain("secret");
+
+    try (Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"), EmbeddedPostgresServer.USER, "");
+        Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE lms_it_empty");
+    }
+    config = defaults().withLmsJdbcUrl(pg.jdbcUrl("lms_it_empty")).withGroupId("sink-it-empty");
+    LmsSink unmigrated = startSink();
+    await().atMost(Duration.ofSeconds(60)).until(() -> unmigrated.failure() != null);
+    assertThat(unmigrated.failure().getMessage())
+        .contains("the LMS schema does not match what the sink writes")
+        .contains("table public.users")
+        .contains("sink.lms.url");
+  }
+
+  @Test
+  void lmsConstraintsStayOnNoTriggerOrReplicationRoleTrickAndEveryForeignKeyOfLmsMdExists() throws Exception {
+    freshLms(defaults());
+    assertThat(count("SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+        + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal AND n.nspname IN ('public', 'edu2lms')"))
+        .as("user triggers").isZero();
+    assertThat(count("SELECT count(*) FROM pg_db_role_setting WHERE array_to_string(setconfig, ',') LIKE '%session_replication_role%'"))
+        .as("session_replication_role set per database or role").isZero();
+    assertThat(text("SHOW session_replication_role")).isEqualTo("origin");
+    Set<String> declared = LmsCatalog.TABLES.stream()
+        .flatMap(t -> t.references().stream().map(r -> fk(t.name(), r)))
+        .collect(Collectors.toSet());
+    List<String> actual =
+        rows("SELECT c.conrelid::regclass || '.' || a.attname || ' -> ' || c.confrelid::regclass || ' ON DELETE '"
+            + " || CASE c.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' ELSE c.confdeltype::text END"
+            + " || CASE WHEN c.convalidated AND NOT c.condeferrable THEN '' ELSE ' (not enforced)' END"
+            + " FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
+            + " WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace");
+    assertThat(actual).containsExactlyInAnyOrderElementsOf(declared);
+    assertThat(declared).contains(
+        "persons.user_id -> users ON DELETE CASCADE",
+        "grades.enrollment_id -> course_enrollments ON DELETE CASCADE",
+        "file_uploads.uploaded_by -> users ON DELETE SET NULL");
+  }
+
+  private static String fk(String table, Reference r) {
+    return table + "." + r.column() + " -> " + r.parent() + " ON DELETE " + (r.hard() ? "CASCADE" : "SET NULL");
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static ProducerRecord<byte[], byte[]> userRecord(long legacyId, int partition, long lsn) {
+    User u = user(legacyId, "u" + (legacyId % 1_000_000), null, lsn);
+    return new ProducerRecord<>(
+        LmsTopics.USERS.name(),
+        partition,
+        u.getId().getBytes(StandardCharsets.UTF_8),
+        LmsTopics.USERS.valueSerde().serializer().serialize(LmsTopics.USERS.name(), u));
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> deadLetterRecords() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition(LmsTopics.DEAD_LETTER, 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long end = c.endOffsets(List.of(tp)).get(tp);
+      List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+      while (c.position(tp) < end) {
+        c.poll(Duration.ofMillis(500)).forEach(out::add);
+      }
+      return out;
+    }
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    Header h = r.headers().lastHeader(LmsTopics.DLT_HEADER_PREFIX + name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+}
