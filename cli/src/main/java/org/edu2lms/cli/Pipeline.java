@@ -188,7 +188,9 @@ public final class Pipeline implements AutoCloseable {
     return Map.of(
         "captured", capture == null ? 0 : capture.eventsProduced(),
         "upserted", sink == null ? 0 : sink.rowsUpserted(),
-        "deleted", sink == null ? 0 : sink.rowsDeleted());
+        "deleted", sink == null ? 0 : sink.rowsDeleted(),
+        "deadLetters", sink == null ? 0 : sink.deadLetters(),
+        "retries", sink == null ? 0 : sink.retries());
   }
 
   /** Stops capture, transform and sink, in that order. */

@@ -175,4 +175,14 @@ public final class Accounting {
     }
     return sb.toString();
   }
+
+  /**
+   * Rows the sink holds in {@code edu2lms.parked} (waiting for a parent or a unique value in
+   * flight); 0 once everything has landed.
+   *
+   * @throws SQLException when the count fails
+   */
+  public static long parkedRows(Connection lms) throws SQLException {
+    return count(lms, "SELECT count(*) FROM edu2lms.parked");
+  }
 }

@@ -1,0 +1,114 @@
+package org.edu2lms.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.edu2lms.embedded.EmbeddedPostgresServer;
+import org.edu2lms.sink.LmsCatalog;
+import org.edu2lms.sink.LmsTable;
+
+/** What the benchmark commands share: machine facts, LMS row counts, report files. */
+final class BenchSupport {
+
+  private BenchSupport() {}
+
+  /** Cores, memory, JVM and its heap limit, for the report header. */
+  static String machine() {
+    long memory = 0;
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      memory = os.getTotalMemorySize();
+    }
+    return String.format(
+        "%d cores, %.1f GiB RAM, %s %s, JVM max heap %.1f GiB",
+        Runtime.getRuntime().availableProcessors(),
+        memory / (1024.0 * 1024 * 1024),
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.version"),
+        Runtime.getRuntime().maxMemory() / (1024.0 * 1024 * 1024));
+  }
+
+  /** {@code SHOW server_version} of the embedded server. */
+  static String postgresVersion(String url) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url, EmbeddedPostgresServer.USER, "");
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SHOW server_version")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /** Rows per LMS table (catalog order) of one database. */
+  static Map<String, Long> tableCounts(String url) throws SQLException {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    try (Connection c = DriverManager.getConnection(url, EmbeddedPostgresServer.USER, "");
+        Statement st = c.createStatement()) {
+      for (LmsTable t : LmsCatalog.TABLES) {
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + t.name())) {
+          rs.next();
+          counts.put(t.name(), rs.getLong(1));
+        }
+      }
+    }
+    return counts;
+  }
+
+  /** Creates (or re-creates) an empty database on the embedded server. */
+  static void recreateDatabase(EmbeddedPostgresServer pg, String db) throws SQLException {
+    try (Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"), EmbeddedPostgresServer.USER, "");
+        Statement st = c.createStatement()) {
+      st.execute("DROP DATABASE IF EXISTS " + db);
+      st.execute("CREATE DATABASE " + db);
+    }
+  }
+
+  /** Drops a database of the embedded server. */
+  static void dropDatabase(EmbeddedPostgresServer pg, String db) throws SQLException {
+    try (Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"), EmbeddedPostgresServer.USER, "");
+        Statement st = c.createStatement()) {
+      st.execute("DROP DATABASE IF EXISTS " + db);
+    }
+  }
+
+  /**
+   * Writes {@code <dir>/<name>-<timestamp>.json} and {@code .md}.
+   *
+   * @return the path without extension
+   */
+  static Path write(Path dir, String name, Object json, String markdown) throws IOException {
+    Files.createDirectories(dir);
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    Path base = dir.resolve(name + "-" + stamp);
+    new ObjectMapper()
+        .findAndRegisterModules()
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(dir.resolve(name + "-" + stamp + ".json").toFile(), json);
+    Files.writeString(dir.resolve(name + "-" + stamp + ".md"), markdown);
+    return base;
+  }
+
+  /** Peak resident set size of this process so far (Linux {@code VmHWM}), in bytes; -1 elsewhere. */
+  static long peakRssBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+}
