@@ -96,6 +96,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
   private final Counter retries;
   private final Map<TopicPartition, Long> committed = new HashMap<>();
   private final Set<String> conflicted = new HashSet<>();
+  private final Set<String> parkedTables = new HashSet<>();
   private Connection connection;
   private long lastSweep = System.nanoTime();
   private volatile boolean running = true;
@@ -412,6 +413,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
 
   private void applyBatch(Connection c, Batch batch, List<Rejected> rejected) throws SQLException {
     conflicted.clear();
+    refreshParkedTables(c);
     // Deletes, children first.
     for (int i = writers.size() - 1; i >= 0; i--) {
       TableWriter w = writers.get(i);
@@ -424,7 +426,9 @@ public final class LmsSink implements Runnable, AutoCloseable {
       if (!gone.isEmpty()) {
         int n = w.delete(c, gone);
         registry.counter("edu2lms.sink.rows.deleted", "table", w.table().name()).increment(n);
-        parked.remove(c, w.table().name(), gone);
+        if (parkedTables.contains(w.table().name())) {
+          parked.remove(c, w.table().name(), gone);
+        }
       }
     }
     // Upserts, parents first.
@@ -507,7 +511,12 @@ public final class LmsSink implements Runnable, AutoCloseable {
       }
     }
     parked.save(c, toPark);
-    parked.remove(c, table, applied);
+    if (!toPark.isEmpty()) {
+      parkedTables.add(table);
+    }
+    if (parkedTables.contains(table)) {
+      parked.remove(c, table, applied);
+    }
     quarantine.upsertFromSink(c, rejectedNow);
     registry.counter("edu2lms.sink.rows.upserted", "table", table).increment(applied.size());
     return applied.size();
@@ -535,6 +544,9 @@ public final class LmsSink implements Runnable, AutoCloseable {
   }
 
   private int retryTable(Connection c, TableWriter w) throws SQLException {
+    if (!parkedTables.contains(w.table().name())) {
+      return 0;
+    }
     List<Parked> waiting = parked.load(c, w.table().name());
     if (waiting.isEmpty()) {
       return 0;
@@ -552,6 +564,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
    * period, and refreshes the gauges.
    */
   private void sweep(Connection c) throws SQLException {
+    refreshParkedTables(c);
     long waiting = ParkedRows.count(c);
     if (waiting > 0) {
       boolean progress = true;
@@ -569,6 +582,16 @@ public final class LmsSink implements Runnable, AutoCloseable {
     }
     parkedNow.set(waiting);
     quarantinedBySink.set(QuarantineWriter.countFromSink(c));
+  }
+
+  /**
+   * Reads which tables have parked rows, once per transaction: most batches have none, and then
+   * neither their removal nor their retry costs a statement. A row parked meanwhile by another
+   * sink instance is found by the next sweep.
+   */
+  private void refreshParkedTables(Connection c) throws SQLException {
+    parkedTables.clear();
+    parkedTables.addAll(ParkedRows.tables(c));
   }
 
   // ---------------------------------------------------------------- figures

@@ -138,6 +138,18 @@ final class ParkedRows {
     }
   }
 
+  /** The LMS tables that have parked rows now. */
+  static java.util.Set<String> tables(Connection c) throws SQLException {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT DISTINCT lms_table FROM edu2lms.parked")) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
   /** Rows parked now. */
   static long count(Connection c) throws SQLException {
     try (Statement st = c.createStatement();

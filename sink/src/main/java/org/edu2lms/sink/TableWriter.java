@@ -163,24 +163,22 @@ final class TableWriter {
     }
     try {
       stage(c, rows, notWritten);
-      try (Statement st = c.createStatement();
-          ResultSet rs =
-              st.executeQuery(
-                  "SELECT s.id::text, " + missingColumn + " FROM pg_temp." + stage + " s WHERE NOT (" + parentsPresent + ")")) {
-        while (rs.next()) {
-          String id = rs.getString(1);
-          notWritten.put(id, missingParent(rs.getString(2), rows.get(id)));
-        }
-      }
+      int staged = rows.size() - notWritten.size();
       Savepoint sp = c.setSavepoint();
       try (Statement st = c.createStatement()) {
-        st.executeUpdate(apply);
+        int affected = st.executeUpdate(apply);
         c.releaseSavepoint(sp);
+        if (affected < staged) {
+          // Some rows were held back: a missing parent, or an older version the guard skipped.
+          // Only then look for missing parents (the common path checks each reference once).
+          findMissingParents(c, rows, notWritten);
+        }
       } catch (PSQLException e) {
         if (!isRowLevel(e)) {
           throw e;
         }
         c.rollback(sp);
+        findMissingParents(c, rows, notWritten);
         rowByRow(c, rows, notWritten);
         moveHeldValuesAside(c, rows, notWritten);
       }
@@ -188,6 +186,22 @@ final class TableWriter {
     } catch (SQLException e) {
       throw new SQLException(
           "failed to upsert " + rows.size() + " rows into " + table.name() + ": " + e.getMessage(), e.getSQLState(), e);
+    }
+  }
+
+  private void findMissingParents(Connection c, Map<String, ? extends SpecificRecord> rows, Map<String, Outcome> notWritten)
+      throws SQLException {
+    if (table.references().isEmpty()) {
+      return;
+    }
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT s.id::text, " + missingColumn + " FROM pg_temp." + stage + " s WHERE NOT (" + parentsPresent + ")")) {
+      while (rs.next()) {
+        String id = rs.getString(1);
+        notWritten.put(id, missingParent(rs.getString(2), rows.get(id)));
+      }
     }
   }
 
