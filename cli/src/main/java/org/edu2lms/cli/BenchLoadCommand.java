@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -76,7 +75,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--scale must be > 0 and <= 2, got " + scale);
     }
     System.setProperty("edu2lms.log.dir", dataDir.toString());
-    Files.createDirectories(dataDir);
+    DataDirs.reset(dataDir);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("benchmark", "initial load");
     report.put("started", LocalDateTime.now().toString());

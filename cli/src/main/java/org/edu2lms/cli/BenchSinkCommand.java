@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -99,7 +98,7 @@ public final class BenchSinkCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--repeat must be 1..10, got " + repeat);
     }
     System.setProperty("edu2lms.log.dir", dataDir.toString());
-    Files.createDirectories(dataDir);
+    DataDirs.reset(dataDir);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("benchmark", "sink");
     report.put("started", LocalDateTime.now().toString());

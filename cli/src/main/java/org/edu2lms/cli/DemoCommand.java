@@ -1,18 +1,14 @@
 package org.edu2lms.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.edu2lms.embedded.EmbeddedKafkaCluster;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.cli.ops.Accounting;
@@ -59,7 +55,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
     // Before the first logger exists, so the log file lands in the data folder (logback.xml).
     System.setProperty("edu2lms.log.dir", dataDir.toString());
-    resetDataDir();
+    DataDirs.reset(dataDir);
     out.printf("edu2lms demo: scale %s, seed %d, data in %s (log: %s)%n", scale, seed, dataDir, dataDir.resolve("edu2lms.log"));
     out.flush();
     long t0 = System.nanoTime();
@@ -145,20 +141,6 @@ public final class DemoCommand implements Callable<Integer> {
               (System.nanoTime() - t0) / 1e9);
           out.flush();
           return balanced ? 0 : 1;
-        }
-      }
-    }
-  }
-
-  private void resetDataDir() throws IOException {
-    Files.createDirectories(dataDir);
-    for (String name : List.of("postgres", "kafka", "streams", "capture-offsets.dat")) {
-      Path p = dataDir.resolve(name);
-      if (Files.exists(p)) {
-        try (Stream<Path> walk = Files.walk(p)) {
-          for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-            Files.delete(q);
-          }
         }
       }
     }
