@@ -17,7 +17,7 @@ import org.flywaydb.core.Flyway;
  */
 public final class LmsSchema {
 
-  /** Columns of the bookkeeping tables the sink writes (Flyway V1–V3). */
+  /** Columns of the bookkeeping tables the sink writes (Flyway V1–V4). */
   private static final Map<String, List<String>> BOOKKEEPING =
       Map.of(
           "edu2lms.quarantine",
@@ -25,7 +25,7 @@ public final class LmsSchema {
           "edu2lms.parked",
           List.of(
               "lms_table", "id", "payload", "source_lsn", "reason", "first_seen", "last_try", "source_table",
-              "source_id", "component", "detail"),
+              "source_id", "component", "detail", "waiting_table", "waiting_for"),
           "edu2lms.data_quality_notes",
           List.of("source_table", "source_id", "component", "notes", "last_seen"));
 

@@ -496,7 +496,10 @@ public final class LmsSink implements Runnable, AutoCloseable {
       }
       SpecificRecord value = e.getValue().value();
       SourceIdentity source = SourceIdentity.of(table, value);
-      toPark.add(new Parked(table, e.getKey(), e.getValue().payload(), w.lsnOf(value), o.reason(), o.detail(), source));
+      toPark.add(
+          new Parked(
+              table, e.getKey(), e.getValue().payload(), w.lsnOf(value), o.reason(), o.detail(), source, o.waitingTable(),
+              o.waitingFor()));
       if (o.kind() == Outcome.Kind.REJECTED) {
         rejectedNow.add(new QuarantineRecord(source.sourceTable(), source.sourceId(), source.component(), o.reason(), o.detail(), w.lsnOf(value)));
         if (rejected != null) {
@@ -547,7 +550,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
     if (!parkedTables.contains(w.table().name())) {
       return 0;
     }
-    List<Parked> waiting = parked.load(c, w.table().name());
+    List<Parked> waiting = parked.loadReady(c, w.table());
     if (waiting.isEmpty()) {
       return 0;
     }

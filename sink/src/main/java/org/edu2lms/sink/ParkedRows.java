@@ -34,17 +34,32 @@ final class ParkedRows {
    *     conflict:<lms constraint>})
    * @param detail the LMS column and value, or the constraint's detail
    * @param source the EDU row it comes from, for the quarantine
+   * @param waitingTable the LMS table of the missing parent; {@link #NEVER} for a rejected row;
+   *     {@code null} when the row waits for a unique value
+   * @param waitingFor the missing parent's id, or {@code null}
    */
   record Parked(
-      String table, String id, byte[] payload, long sourceLsn, String reason, String detail, SourceIdentity source) {}
+      String table,
+      String id,
+      byte[] payload,
+      long sourceLsn,
+      String reason,
+      String detail,
+      SourceIdentity source,
+      String waitingTable,
+      String waitingFor) {}
+
+  /** {@code waiting_table} of a row the LMS rejected: not retried, only replaced by a newer version. */
+  static final String NEVER = "-";
 
   private static final String SAVE =
       "INSERT INTO edu2lms.parked (lms_table, id, payload, source_lsn, reason, detail, source_table, source_id, component,"
-          + " first_seen, last_try)"
-          + " VALUES (?, ?::uuid, ?, ?, ?, ?, ?, ?, ?, now(), now())"
+          + " waiting_table, waiting_for, first_seen, last_try)"
+          + " VALUES (?, ?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?::uuid, now(), now())"
           + " ON CONFLICT (lms_table, id) DO UPDATE SET payload = EXCLUDED.payload, source_lsn = EXCLUDED.source_lsn,"
           + " reason = EXCLUDED.reason, detail = EXCLUDED.detail, source_table = EXCLUDED.source_table,"
-          + " source_id = EXCLUDED.source_id, component = EXCLUDED.component, last_try = now()"
+          + " source_id = EXCLUDED.source_id, component = EXCLUDED.component, waiting_table = EXCLUDED.waiting_table,"
+          + " waiting_for = EXCLUDED.waiting_for, last_try = now()"
           + " WHERE edu2lms.parked.source_lsn <= EXCLUDED.source_lsn";
 
   /**
@@ -71,7 +86,9 @@ final class ParkedRows {
           + " FROM edu2lms.parked WHERE source_table IS NOT NULL AND first_seen < now() - ?::interval"
           + " ORDER BY source_table, source_id, component, source_lsn DESC"
           + " ON CONFLICT (source_table, source_id, component) DO UPDATE SET reason = EXCLUDED.reason,"
-          + " detail = EXCLUDED.detail, last_seen = now() WHERE edu2lms.quarantine.origin = 'sink'";
+          + " detail = EXCLUDED.detail, last_seen = now() WHERE edu2lms.quarantine.origin = 'sink'"
+          // Only a changed reason is written again: a sweep must not rewrite every entry each time.
+          + " AND edu2lms.quarantine.reason IS DISTINCT FROM EXCLUDED.reason";
 
   void save(Connection c, Collection<Parked> rows) throws SQLException {
     if (rows.isEmpty()) {
@@ -88,6 +105,8 @@ final class ParkedRows {
         ps.setString(7, p.source().sourceTable());
         ps.setLong(8, p.source().sourceId());
         ps.setShort(9, (short) p.source().component());
+        ps.setString(10, p.waitingTable());
+        ps.setString(11, p.waitingFor());
         ps.addBatch();
       }
       ps.executeBatch();
@@ -107,19 +126,33 @@ final class ParkedRows {
     }
   }
 
-  /** The parked rows of one LMS table. */
-  List<Parked> load(Connection c, String table) throws SQLException {
+  /**
+   * The parked rows of one LMS table that may land now: those whose missing parent exists (an
+   * index lookup each), and those waiting for a unique value; not the ones the LMS rejected.
+   */
+  List<Parked> loadReady(Connection c, LmsTable table) throws SQLException {
+    StringBuilder ready = new StringBuilder("p.waiting_table IS NULL");
+    table.references().stream()
+        .map(LmsTable.Reference::parent)
+        .distinct()
+        .forEach(
+            parent ->
+                ready.append(" OR (p.waiting_table = '").append(parent).append("' AND EXISTS (SELECT 1 FROM ")
+                    .append(parent).append(" x WHERE x.id = p.waiting_for))"));
     List<Parked> out = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT id::text, payload, source_lsn, reason, detail, source_table, source_id, component"
-                + " FROM edu2lms.parked WHERE lms_table = ?")) {
-      ps.setString(1, table);
+            "SELECT id::text, payload, source_lsn, reason, detail, source_table, source_id, component, waiting_table,"
+                + " waiting_for::text FROM edu2lms.parked p WHERE p.lms_table = ? AND (" + ready + ")")) {
+      ps.setString(1, table.name());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           SourceIdentity source =
               rs.getString(6) == null ? null : new SourceIdentity(rs.getString(6), rs.getLong(7), rs.getShort(8));
-          out.add(new Parked(table, rs.getString(1), rs.getBytes(2), rs.getLong(3), rs.getString(4), rs.getString(5), source));
+          out.add(
+              new Parked(
+                  table.name(), rs.getString(1), rs.getBytes(2), rs.getLong(3), rs.getString(4), rs.getString(5), source,
+                  rs.getString(9), rs.getString(10)));
         }
       }
     }

@@ -58,8 +58,11 @@ final class TableWriter {
    * @param reason {@code missing_parent:<edu table>}, {@code conflict:<lms constraint>} or {@code
    *     mapping_error} (mapping.md §Reason codes)
    * @param detail the LMS table, column or constraint and value, for people
+   * @param waitingTable the LMS table of the missing parent, {@value ParkedRows#NEVER} for a
+   *     rejected row, {@code null} when unknown (retried whenever the table changes)
+   * @param waitingFor the id of the missing parent, or {@code null}
    */
-  record Outcome(Kind kind, String reason, String detail) {
+  record Outcome(Kind kind, String reason, String detail, String waitingTable, String waitingFor) {
     enum Kind {
       PARKED,
       REJECTED
@@ -212,7 +215,9 @@ final class TableWriter {
     return new Outcome(
         Outcome.Kind.PARKED,
         "missing_parent:" + SourceIdentity.eduTableOf(ref.parent()),
-        table.name() + "." + ref.column() + " = " + value + ": no such row in " + ref.parent());
+        table.name() + "." + ref.column() + " = " + value + ": no such row in " + ref.parent(),
+        value == null ? null : ref.parent(),
+        value == null ? null : value.toString());
   }
 
   private void rowByRow(Connection c, Map<String, ? extends SpecificRecord> rows, Map<String, Outcome> notWritten)
@@ -324,7 +329,7 @@ final class TableWriter {
     String constraint = m == null || m.getConstraint() == null ? table.name() : m.getConstraint();
     String detail = m == null || m.getDetail() == null ? e.getMessage() : m.getDetail();
     if ("23505".equals(e.getSQLState())) {
-      return new Outcome(Outcome.Kind.PARKED, "conflict:" + constraint, table.name() + ": " + detail);
+      return new Outcome(Outcome.Kind.PARKED, "conflict:" + constraint, table.name() + ": " + detail, null, null);
     }
     if ("23503".equals(e.getSQLState())) {
       String parent =
@@ -334,13 +339,15 @@ final class TableWriter {
               .findFirst()
               .orElse(table.name());
       return new Outcome(
-          Outcome.Kind.PARKED, "missing_parent:" + SourceIdentity.eduTableOf(parent), table.name() + ": " + detail);
+          Outcome.Kind.PARKED, "missing_parent:" + SourceIdentity.eduTableOf(parent), table.name() + ": " + detail, null, null);
     }
     return new Outcome(
         Outcome.Kind.REJECTED,
         "mapping_error",
         "LMS rejected the " + table.name() + " row (SQLSTATE " + e.getSQLState() + ", " + constraint + "): "
-            + (m == null ? e.getMessage() : m.getMessage()));
+            + (m == null ? e.getMessage() : m.getMessage()),
+        ParkedRows.NEVER,
+        null);
   }
 
   private void stage(Connection c, Map<String, ? extends SpecificRecord> rows, Map<String, Outcome> notWritten)
