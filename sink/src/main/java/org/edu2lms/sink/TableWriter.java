@@ -172,9 +172,9 @@ final class TableWriter {
         int affected = st.executeUpdate(apply);
         c.releaseSavepoint(sp);
         if (affected < staged) {
-          // Some rows were held back: a missing parent, or an older version the guard skipped.
-          // Only then look for missing parents (the common path checks each reference once).
-          findMissingParents(c, rows, notWritten);
+          // Some rows were held back (a missing parent) or skipped as older by the guard. Only
+          // then look for them (the common path checks each reference once).
+          findHeldBack(c, rows, notWritten);
         }
       } catch (PSQLException e) {
         if (!isRowLevel(e)) {
@@ -208,9 +208,37 @@ final class TableWriter {
     }
   }
 
+  /**
+   * After the set-based upsert: the staged rows that are not in the table at their own position or
+   * a newer one were held back by a missing parent. The reason is evaluated now, after the insert:
+   * a row whose parent was inserted by the same statement (a self-reference, e.g. a faculty and
+   * its department in one batch) has no missing column any more; it is parked waiting for that
+   * parent, which exists, so the retry that follows in the same transaction writes it.
+   */
+  private void findHeldBack(Connection c, Map<String, ? extends SpecificRecord> rows, Map<String, Outcome> notWritten)
+      throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT s.id::text, " + missingColumn + " FROM pg_temp." + stage + " s WHERE NOT EXISTS (SELECT 1 FROM "
+                    + table.name() + " t WHERE t.id = s.id AND t.source_lsn >= s.source_lsn)")) {
+      while (rs.next()) {
+        String id = rs.getString(1);
+        notWritten.put(id, missingParent(rs.getString(2), rows.get(id)));
+      }
+    }
+  }
+
+  /**
+   * @param column the reference whose parent is missing; {@code null} when the parent was written
+   *     by the same statement (then the self-reference, or the first reference)
+   */
   private Outcome missingParent(String column, SpecificRecord row) {
     Reference ref =
-        table.references().stream().filter(r -> r.column().equals(column)).findFirst().orElse(table.references().get(0));
+        table.references().stream()
+            .filter(r -> column == null ? r.parent().equals(table.name()) : r.column().equals(column))
+            .findFirst()
+            .orElse(table.references().get(0));
     Object value = row == null ? null : row.get(row.getSchema().getField(ref.column()).pos());
     return new Outcome(
         Outcome.Kind.PARKED,

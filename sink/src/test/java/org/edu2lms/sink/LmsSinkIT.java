@@ -274,6 +274,22 @@ class LmsSinkIT {
   }
 
   @Test
+  void aParentAndItsChildrenOfTheSameTableInOneBatchAllLand() throws Exception {
+    freshLms(defaults());
+    // Produced before the sink starts, so one poll takes them all: three levels of one table.
+    send(LmsTopics.ORGANIZATION_UNITS, 0, id("organizations", 42), org(42, 41L, 420));
+    send(LmsTopics.ORGANIZATION_UNITS, 0, id("organizations", 40), org(40, null, 400));
+    send(LmsTopics.ORGANIZATION_UNITS, 0, id("organizations", 41), org(41, 40L, 410));
+    send(LmsTopics.ORGANIZATION_UNITS, 0, id("organizations", 43), org(43, 40L, 430));
+    LmsSink sink = startSink();
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM organization_units") == 4);
+    assertThat(rows("SELECT o.legacy_id, p.legacy_id FROM organization_units o LEFT JOIN organization_units p ON p.id = o.parent_id ORDER BY 1"))
+        .containsExactly("40|null", "41|40", "42|41", "43|40");
+    assertThat(count("SELECT count(*) FROM edu2lms.parked")).isZero();
+    assertThat(sink.batches()).isEqualTo(1);
+  }
+
+  @Test
   void duplicatesAndAReplayOfOlderRecordsChangeNothing() throws Exception {
     freshLms(defaults());
     LmsSink sink = startSink();
