@@ -98,6 +98,11 @@ public final class EduToLmsTopology {
   private static final EduRowStoreSerde STORED = new EduRowStoreSerde();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ALL = "all";
+  /**
+   * The source topics are compacted and hold the whole table: they serve as the source tables'
+   * changelogs (measured in docs/benchmarks: see README §Measured).
+   */
+  private static final String OPTIMIZATION = StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS;
 
   private final StreamsBuilder builder = new StreamsBuilder();
 
@@ -126,6 +131,7 @@ public final class EduToLmsTopology {
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(64L * 1024 * 1024));
     p.put(StreamsConfig.producerPrefix("linger.ms"), "5");
     p.put(StreamsConfig.producerPrefix("compression.type"), "none");
+    p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, OPTIMIZATION);
     return p;
   }
 
@@ -284,13 +290,23 @@ public final class EduToLmsTopology {
             "file_id", mappableFiles, CurriculumMappings.FILE, present(), "materials-file");
     emitAndKeepMappable(materials, CurriculumMappings::material, LmsTopics.COURSE_MATERIALS, "course_meeting_topic_file");
 
-    return builder.build();
+    Properties optimization = new Properties();
+    optimization.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, OPTIMIZATION);
+    return builder.build(optimization);
   }
 
   // ------------------------------------------------------------------ building blocks
 
+  /**
+   * A source table. Its store keeps the Debezium JSON envelope ({@link EduRowSerde}) so that,
+   * with {@code topology.optimization=reuse.ktable.source.topics}, the compacted source topic is
+   * its changelog: no second copy of every EDU row is written to Kafka.
+   */
   private KTable<Long, EduRow> table(String eduTable) {
-    return builder.table(EduTables.topic(eduTable), Consumed.with(KEY, ROW).withName("source-" + eduTable), store("edu-" + eduTable));
+    return builder.table(
+        EduTables.topic(eduTable),
+        Consumed.with(KEY, ROW).withName("source-" + eduTable),
+        Materialized.<Long, EduRow, KeyValueStore<Bytes, byte[]>>as("edu-" + eduTable).withKeySerde(KEY).withValueSerde(ROW));
   }
 
   private static Materialized<Long, EduRow, KeyValueStore<Bytes, byte[]>> store(String name) {
