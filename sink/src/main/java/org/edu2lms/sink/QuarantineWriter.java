@@ -37,13 +37,19 @@ final class QuarantineWriter {
   }
 
   /**
+   * Upserts the transform's quarantine decisions (origin {@code transform}).
+   *
    * @throws SQLException naming the quarantine table
    */
   void upsert(Connection c, Collection<QuarantineRecord> records) throws SQLException {
+    write(c, UPSERT, records);
+  }
+
+  private static void write(Connection c, String sql, Collection<QuarantineRecord> records) throws SQLException {
     if (records.isEmpty()) {
       return;
     }
-    try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (QuarantineRecord r : records) {
         ps.setString(1, r.getSourceTable());
         ps.setLong(2, r.getSourceId());
@@ -75,21 +81,7 @@ final class QuarantineWriter {
    * @throws SQLException naming the quarantine table
    */
   void upsertFromSink(Connection c, Collection<QuarantineRecord> records) throws SQLException {
-    if (records.isEmpty()) {
-      return;
-    }
-    try (PreparedStatement ps = c.prepareStatement(UPSERT_FROM_SINK)) {
-      for (QuarantineRecord r : records) {
-        ps.setString(1, r.getSourceTable());
-        ps.setLong(2, r.getSourceId());
-        ps.setShort(3, (short) r.getComponent());
-        ps.setString(4, r.getReason());
-        ps.setString(5, r.getDetail());
-        ps.setLong(6, r.getSourceLsn());
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
+    write(c, UPSERT_FROM_SINK, records);
   }
 
   /** Rows in the quarantine that the sink put there (origin {@code sink}). */
