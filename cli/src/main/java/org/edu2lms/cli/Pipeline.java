@@ -169,6 +169,17 @@ public final class Pipeline implements AutoCloseable {
     throw new TimeoutException("pipeline not caught up after " + timeout.toSeconds() + " s: " + lagSummary());
   }
 
+  /**
+   * The transform's and the sink's consumer lag summed (records), 0 when caught up; a group that
+   * has committed nothing yet counts as 0.
+   *
+   * @throws java.util.concurrent.ExecutionException when the broker cannot answer
+   */
+  public long consumerLag() throws ExecutionException, InterruptedException {
+    return Math.max(0, ConsumerLag.total(admin, settings.transform().applicationId()))
+        + Math.max(0, ConsumerLag.total(admin, settings.sink().groupId()));
+  }
+
   /** Consumer lag of the transform and the sink, for messages. */
   public String lagSummary() {
     try {

@@ -74,7 +74,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             .setServerConfig("shared_buffers", "256MB")
             .setServerConfig("synchronous_commit", "off")
             .setServerConfig("max_wal_size", "2GB")
-            .setServerConfig("timezone", "UTC");
+            .setServerConfig("timezone", "UTC")
+            // Commit times of rows (pg_xact_commit_timestamp): end-to-end latency in benchmarks.
+            .setServerConfig("track_commit_timestamp", "on");
     if (port > 0) {
       b.setPort(port);
     }

@@ -1,0 +1,407 @@
+package org.edu2lms.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.edu2lms.embedded.EmbeddedKafkaCluster;
+import org.edu2lms.embedded.EmbeddedPostgresServer;
+import org.edu2lms.generator.EduSchema;
+import org.edu2lms.generator.Profile;
+import org.edu2lms.schemas.LegacyIds;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code edu2lms bench live}: end-to-end latency of live changes once the pipeline has caught up.
+ * A separate JDBC writer applies a steady mixed workload to EDU at each rate of {@code --rates}
+ * for {@code --duration}: updates of journal_details (→ grades), journal (→ course_enrollments),
+ * exam_result (→ assessment_submissions) and users, inserts of new journal_details rows (→ grades)
+ * and deletes of the rows inserted earlier, one EDU transaction each. The latency of a change is
+ * the commit time of the LMS row minus the commit time of the EDU row ({@code
+ * pg_xact_commit_timestamp} of each row version, both on the same embedded server, so one clock);
+ * deletes are applied and counted but not timed. The consumer lag of transform and sink is sampled
+ * every second to tell whether it stayed flat.
+ */
+@Command(
+    name = "live",
+    mixinStandardHelpOptions = true,
+    description = "Measure live-sync latency (EDU commit → LMS commit) at steady change rates.")
+public final class BenchLiveCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--scale", defaultValue = "0.1", description = "EDU size (default: ${DEFAULT-VALUE})")
+  double scale;
+
+  @Option(names = "--seed", defaultValue = "42", description = "generator seed (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--rates", defaultValue = "100,1000,max", split = ",", description = "changes per second, 'max' = as fast as one writer can (default: ${DEFAULT-VALUE})")
+  List<String> rates;
+
+  @Option(names = "--duration", defaultValue = "PT30S", description = "how long each rate runs (default: ${DEFAULT-VALUE})")
+  Duration duration;
+
+  @Option(names = "--data-dir", defaultValue = "edu2lms-bench-data", description = "folder for the embedded servers, emptied first (default: ${DEFAULT-VALUE})")
+  Path dataDir;
+
+  @Option(names = "--report-dir", defaultValue = "docs/benchmarks", description = "where the JSON and Markdown reports go (default: ${DEFAULT-VALUE})")
+  Path reportDir;
+
+  @Option(names = "--timeout", defaultValue = "PT30M", description = "longest wait for catch-up (default: ${DEFAULT-VALUE})")
+  Duration timeout;
+
+  /** The figures of one rate. */
+  record Step(
+      String rate,
+      long changes,
+      double achievedPerSecond,
+      long timed,
+      double p50Ms,
+      double p95Ms,
+      double p99Ms,
+      double maxMs,
+      long lagMax,
+      long lagAtEnd,
+      double drainSeconds,
+      boolean lagFlat) {}
+
+  /** One timed change: the LMS row it must change and the EDU row it changed. */
+  private record Target(String lmsTable, String lmsId, String eduTable, long eduId) {}
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    if (!(scale > 0) || scale > 2) {
+      throw new ParameterException(spec.commandLine(), "--scale must be > 0 and <= 2, got " + scale);
+    }
+    for (String r : rates) {
+      if (!r.equals("max") && !(r.matches("\\d+") && Integer.parseInt(r) > 0)) {
+        throw new ParameterException(spec.commandLine(), "--rates takes positive integers or 'max', got " + r);
+      }
+    }
+    if (duration.isNegative() || duration.isZero() || duration.toMinutes() > 30) {
+      throw new ParameterException(spec.commandLine(), "--duration must be between 0 and 30 minutes, got " + duration);
+    }
+    System.setProperty("edu2lms.log.dir", dataDir.toString());
+    DataDirs.reset(dataDir);
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("benchmark", "live sync");
+    report.put("started", LocalDateTime.now().toString());
+    report.put("machine", BenchSupport.machine());
+    report.put("scale", scale);
+    report.put("durationSeconds", duration.toSeconds());
+    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dataDir.resolve("postgres"))) {
+      String eduUrl = pg.jdbcUrl("edu");
+      EduSchema.migrate(eduUrl, EmbeddedPostgresServer.USER, "");
+      out.printf("[1/3] generating EDU at scale %s%n", scale);
+      out.flush();
+      report.put("eduRows", GenerateCommand.generate(eduUrl, EmbeddedPostgresServer.USER, "", new Profile(scale), seed));
+      report.put("postgres", BenchSupport.postgresVersion(eduUrl));
+      report.put("kafka", AppInfoParser.getVersion());
+      try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(dataDir.resolve("kafka"))) {
+        Pipeline.Settings settings =
+            Pipeline.Settings.embedded(pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), dataDir);
+        report.put("transformCommitIntervalMs", settings.transform().commitIntervalMs());
+        try (Pipeline pipeline = new Pipeline(settings);
+            Connection edu = DriverManager.getConnection(eduUrl, EmbeddedPostgresServer.USER, "");
+            Connection lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "")) {
+          out.println("[2/3] initial load");
+          out.flush();
+          pipeline.start();
+          pipeline.awaitCaughtUp(timeout, Duration.ofMillis(500), line -> {
+            out.println("      " + line);
+            out.flush();
+          });
+          out.println("[3/3] live changes");
+          out.flush();
+          Workload workload = new Workload(edu, lms, seed);
+          List<Step> steps = new ArrayList<>();
+          for (String rate : rates) {
+            Step step = runStep(rate, workload, edu, lms, pipeline);
+            steps.add(step);
+            out.printf(
+                "      rate %-5s: %,6d changes (%,.0f/s achieved), latency p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms;"
+                    + " lag max %,d, %s, drained in %.1f s%n",
+                step.rate(), step.changes(), step.achievedPerSecond(), step.p50Ms(), step.p95Ms(), step.p99Ms(), step.maxMs(),
+                step.lagMax(), step.lagFlat() ? "flat" : "GROWING", step.drainSeconds());
+            out.flush();
+          }
+          report.put("steps", steps);
+        }
+      }
+    }
+    @SuppressWarnings("unchecked")
+    List<Step> steps = (List<Step>) report.get("steps");
+    Path base = BenchSupport.write(reportDir, "live", report, markdown(report, steps));
+    out.printf("report: %s.json, %s.md%n", base, base);
+    return 0;
+  }
+
+  private Step runStep(String rate, Workload workload, Connection edu, Connection lms, Pipeline pipeline)
+      throws Exception {
+    boolean max = rate.equals("max");
+    double perSecond = max ? 0 : Integer.parseInt(rate);
+    long start = System.nanoTime();
+    long end = start + duration.toNanos();
+    long nextLagSample = start;
+    List<Long> lags = new ArrayList<>();
+    Map<String, Target> timed = new LinkedHashMap<>();
+    long changes = 0;
+    while (System.nanoTime() < end) {
+      if (!max) {
+        long due = start + (long) (changes * 1e9 / perSecond);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+      }
+      Target t = workload.next();
+      if (t != null) {
+        timed.put(t.lmsTable() + "/" + t.lmsId(), t);
+      } else {
+        timed.remove("grades/" + workload.lastDeleted);
+      }
+      changes++;
+      if (System.nanoTime() >= nextLagSample) {
+        lags.add(pipeline.consumerLag());
+        nextLagSample += 1_000_000_000L;
+      }
+      Throwable f = pipeline.failure();
+      if (f != null) {
+        throw new IllegalStateException(f.getMessage(), f);
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long drain0 = System.nanoTime();
+    pipeline.awaitCaughtUp(timeout, Duration.ofMillis(100));
+    double drain = (System.nanoTime() - drain0) / 1e9;
+    double[] latencies = latencies(edu, lms, timed.values());
+    Arrays.sort(latencies);
+    long lagMax = lags.stream().mapToLong(Long::longValue).max().orElse(0);
+    long lagEnd = lags.isEmpty() ? 0 : lags.get(lags.size() - 1);
+    // Flat: the lag in the last quarter of the run is not above the largest lag of the first three quarters.
+    int q = Math.max(1, lags.size() * 3 / 4);
+    long early = lags.subList(0, Math.min(q, lags.size())).stream().mapToLong(Long::longValue).max().orElse(0);
+    long late = lags.subList(Math.min(q, lags.size()), lags.size()).stream().mapToLong(Long::longValue).max().orElse(0);
+    return new Step(
+        rate,
+        changes,
+        changes / seconds,
+        latencies.length,
+        pct(latencies, 50),
+        pct(latencies, 95),
+        pct(latencies, 99),
+        latencies.length == 0 ? 0 : latencies[latencies.length - 1],
+        lagMax,
+        lagEnd,
+        drain,
+        late <= Math.max(early, 10));
+  }
+
+  private static double pct(double[] sorted, double p) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+  }
+
+  /**
+   * Per target: LMS commit time − EDU commit time of the current row versions, in ms. A target
+   * whose LMS row is missing is an error (the pipeline has caught up, so it must be there).
+   */
+  private static double[] latencies(Connection edu, Connection lms, java.util.Collection<Target> targets)
+      throws SQLException {
+    Map<String, List<Target>> byEdu = new HashMap<>();
+    targets.forEach(t -> byEdu.computeIfAbsent(t.eduTable(), k -> new ArrayList<>()).add(t));
+    Map<Target, Double> eduMs = new HashMap<>();
+    for (Map.Entry<String, List<Target>> e : byEdu.entrySet()) {
+      try (PreparedStatement ps =
+          edu.prepareStatement(
+              "SELECT id, extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000 FROM " + e.getKey() + " WHERE id = ANY (?)")) {
+        ps.setArray(1, edu.createArrayOf("bigint", e.getValue().stream().map(Target::eduId).toArray()));
+        Map<Long, Double> ms = new HashMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ms.put(rs.getLong(1), rs.getDouble(2));
+          }
+        }
+        e.getValue().forEach(t -> eduMs.put(t, ms.get(t.eduId())));
+      }
+    }
+    Map<String, List<Target>> byLms = new HashMap<>();
+    targets.forEach(t -> byLms.computeIfAbsent(t.lmsTable(), k -> new ArrayList<>()).add(t));
+    List<Double> out = new ArrayList<>();
+    for (Map.Entry<String, List<Target>> e : byLms.entrySet()) {
+      try (PreparedStatement ps =
+          lms.prepareStatement(
+              "SELECT id::text, extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000 FROM " + e.getKey()
+                  + " WHERE id = ANY (?::uuid[])")) {
+        ps.setArray(1, lms.createArrayOf("text", e.getValue().stream().map(Target::lmsId).toArray()));
+        Map<String, Double> ms = new HashMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ms.put(rs.getString(1), rs.getDouble(2));
+          }
+        }
+        for (Target t : e.getValue()) {
+          Double l = ms.get(t.lmsId());
+          Double s = eduMs.get(t);
+          if (l == null || s == null) {
+            throw new IllegalStateException("changed row not found after catch-up: " + t);
+          }
+          out.add(l - s);
+        }
+      }
+    }
+    return out.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  /**
+   * The mixed workload: 55 % updates of journal_details, 10 % each of journal, exam_result and
+   * users updates, 10 % inserts of journal_details, 5 % deletes of rows it inserted. Rows are
+   * chosen at random among those that are in LMS, so every timed change must reach it.
+   */
+  private static final class Workload {
+    private final Connection edu;
+    private final SplittableRandom random;
+    private final long[] details;
+    private final long[] journals;
+    private final long[] results;
+    private final long[] users;
+    private final PreparedStatement updateDetail;
+    private final PreparedStatement updateJournal;
+    private final PreparedStatement updateResult;
+    private final PreparedStatement updateUser;
+    private final PreparedStatement insertDetail;
+    private final PreparedStatement deleteDetail;
+    private final Deque<Long> inserted = new ArrayDeque<>();
+    private long nextDetailId;
+    private long counter;
+    /** The LMS grade id of the row the last delete removed. */
+    String lastDeleted;
+
+    Workload(Connection edu, Connection lms, long seed) throws SQLException {
+      this.edu = edu;
+      this.random = new SplittableRandom(seed);
+      this.details = ids(lms, "SELECT legacy_detail_id FROM grades WHERE component = 1");
+      this.journals = ids(lms, "SELECT legacy_id FROM course_enrollments");
+      this.results = ids(lms, "SELECT legacy_id FROM assessment_submissions");
+      this.users = ids(lms, "SELECT legacy_id FROM users");
+      this.nextDetailId = ids(edu, "SELECT coalesce(max(id), 0) FROM journal_details")[0] + 1_000_000_000L;
+      edu.setAutoCommit(true);
+      this.updateDetail = edu.prepareStatement("UPDATE journal_details SET create_date = ? WHERE id = ?");
+      this.updateJournal = edu.prepareStatement("UPDATE journal SET create_date = ? WHERE id = ?");
+      this.updateResult = edu.prepareStatement("UPDATE exam_result SET submit_date = ? WHERE id = ?");
+      this.updateUser = edu.prepareStatement("UPDATE users SET update_date = ? WHERE id = ?");
+      this.insertDetail =
+          edu.prepareStatement(
+              "INSERT INTO journal_details (id, journal_id, lesson_date, point_id_1, point_id_2, point_id_3, create_date)"
+                  + " SELECT ?, journal_id, lesson_date, point_id_1, NULL, NULL, create_date FROM journal_details WHERE id = ?");
+      this.deleteDetail = edu.prepareStatement("DELETE FROM journal_details WHERE id = ?");
+    }
+
+    private static long[] ids(Connection c, String sql) throws SQLException {
+      List<Long> out = new ArrayList<>();
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery(sql)) {
+        while (rs.next()) {
+          out.add(rs.getLong(1));
+        }
+      }
+      if (out.isEmpty()) {
+        throw new IllegalStateException("no rows for the workload: " + sql);
+      }
+      return out.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private long pick(long[] from) {
+      return from[random.nextInt(from.length)];
+    }
+
+    /** Applies one change (one EDU transaction); returns what to time, or null for a delete. */
+    Target next() throws SQLException {
+      counter++;
+      String stamp = String.format("%02d/%02d/2026 %02d:%02d:%02d", 1 + counter % 28, 1 + counter % 12, counter % 24, counter % 60, (counter / 60) % 60);
+      int dice = random.nextInt(100);
+      if (dice < 55) {
+        long id = pick(details);
+        run(updateDetail, stamp, id);
+        return new Target("grades", LegacyIds.forGrade(id, 1).toString(), "journal_details", id);
+      } else if (dice < 65) {
+        long id = pick(journals);
+        run(updateJournal, stamp, id);
+        return new Target("course_enrollments", LegacyIds.forRow("journal", id).toString(), "journal", id);
+      } else if (dice < 75) {
+        long id = pick(results);
+        run(updateResult, stamp, id);
+        return new Target("assessment_submissions", LegacyIds.forRow("exam_result", id).toString(), "exam_result", id);
+      } else if (dice < 85) {
+        long id = pick(users);
+        run(updateUser, stamp, id);
+        return new Target("users", LegacyIds.forRow("users", id).toString(), "users", id);
+      } else if (dice < 95 || inserted.isEmpty()) {
+        long id = nextDetailId++;
+        insertDetail.setLong(1, id);
+        insertDetail.setLong(2, pick(details));
+        insertDetail.executeUpdate();
+        inserted.add(id);
+        return new Target("grades", LegacyIds.forGrade(id, 1).toString(), "journal_details", id);
+      } else {
+        long id = inserted.poll();
+        deleteDetail.setLong(1, id);
+        deleteDetail.executeUpdate();
+        lastDeleted = LegacyIds.forGrade(id, 1).toString();
+        return null;
+      }
+    }
+
+    private static void run(PreparedStatement ps, String stamp, long id) throws SQLException {
+      ps.setString(1, stamp);
+      ps.setLong(2, id);
+      ps.executeUpdate();
+    }
+  }
+
+  private static String markdown(Map<String, Object> r, List<Step> steps) {
+    StringBuilder md = new StringBuilder();
+    md.append("# Live-sync benchmark ").append(r.get("started")).append("\n\n");
+    md.append("Machine: ").append(r.get("machine")).append("; PostgreSQL ").append(r.get("postgres"))
+        .append("; Kafka ").append(r.get("kafka")).append("; scale ").append(r.get("scale"))
+        .append(" (").append(String.format("%,d", (Long) r.get("eduRows"))).append(" EDU rows); transform commit interval ")
+        .append(r.get("transformCommitIntervalMs")).append(" ms; ").append(r.get("durationSeconds")).append(" s per rate.\n\n");
+    md.append("Latency = LMS row commit − EDU row commit (`pg_xact_commit_timestamp`, one server clock).\n\n");
+    md.append("| rate | changes | achieved/s | timed | p50 ms | p95 ms | p99 ms | max ms | lag max | lag at end | drain s | lag |\n");
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    for (Step s : steps) {
+      md.append(String.format(
+          "| %s | %,d | %,.0f | %,d | %.0f | %.0f | %.0f | %.0f | %,d | %,d | %.1f | %s |%n",
+          s.rate(), s.changes(), s.achievedPerSecond(), s.timed(), s.p50Ms(), s.p95Ms(), s.p99Ms(), s.maxMs(),
+          s.lagMax(), s.lagAtEnd(), s.drainSeconds(), s.lagFlat() ? "flat" : "growing"));
+    }
+    return md.toString();
+  }
+}
