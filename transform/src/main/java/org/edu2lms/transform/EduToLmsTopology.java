@@ -326,12 +326,12 @@ public final class EduToLmsTopology {
    * when the parent (a row of {@code right}) exists, else JSON null. The row keeps its own LSN
    * (see {@link EduRow#with}). A left join on the foreign key {@code column} (NULL → no parent).
    */
-  private KTable<Long, EduRow> lookup(
+  private static KTable<Long, EduRow> lookup(
       KTable<Long, EduRow> left, String column, KTable<Long, EduRow> right, String as, Function<EduRow, JsonNode> extract, String name) {
     return lookup(left, r -> Rows.longValue(r.row(), column), right, as, extract, name);
   }
 
-  private KTable<Long, EduRow> lookup(
+  private static KTable<Long, EduRow> lookup(
       KTable<Long, EduRow> left,
       Function<EduRow, Long> foreignKey,
       KTable<Long, EduRow> right,
@@ -339,24 +339,11 @@ public final class EduToLmsTopology {
       Function<EduRow, JsonNode> extract,
       String name) {
     return left.leftJoin(
-        parentChanges(right, extract, name),
+        right,
         foreignKey,
-        (l, r) -> l.with(as, r == null ? null : r.row()),
+        (l, r) -> l.with(as, r == null ? null : extract.apply(r)),
         TableJoined.as(name),
         store(name));
-  }
-
-  /**
-   * The parents' contributions to a lookup as a table that changes only when a contribution does
-   * ({@link ParentChanges}), so an unrelated parent update does not re-emit its children.
-   */
-  private KTable<Long, EduRow> parentChanges(KTable<Long, EduRow> right, Function<EduRow, JsonNode> extract, String name) {
-    String last = name + "-parent-last";
-    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(last), KEY, STORED));
-    return right
-        .toStream(Named.as(name + "-parent-updates"))
-        .processValues(() -> new ParentChanges(extract, last), Named.as(name + "-parent-changes"), last)
-        .toTable(Named.as(name + "-parent"), store(name + "-parent"));
   }
 
   private static Long planOrg(EduRow r) {
