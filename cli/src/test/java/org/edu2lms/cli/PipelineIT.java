@@ -263,7 +263,9 @@ class PipelineIT {
             "organization_units FOREIGN KEY (parent_id) REFERENCES organization_units(id) ON DELETE SET NULL",
             "persons FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE");
     assertThat(rows(lms, "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal")).containsExactly("0");
-    assertThat(rows(lms, "SELECT count(*) FROM edu2lms.parked")).containsExactly("0");
+    assertThat(rows(lms, "SELECT count(*) FROM edu2lms.parked"))
+        .as("parked rows: %s", rows(lms, "SELECT lms_table, reason, detail, waiting_table, waiting_for, source_id FROM edu2lms.parked LIMIT 30"))
+        .containsExactly("0");
     // Data-quality notes are recorded for accepted rows: persons with an unparseable birthdate
     // (the profile's ~0.5 %), files whose uploader does not exist (soft reference → NULL).
     assertThat(rows(lms, "SELECT count(*) > 0 FROM edu2lms.data_quality_notes WHERE source_table = 'persons'"
@@ -279,7 +281,9 @@ class PipelineIT {
     List<Accounting.Row> built = table.stream().filter(Accounting.Row::built).toList();
     assertThat(built).extracting(Accounting.Row::label).containsExactlyElementsOf(Accounting.LINES.stream().map(Accounting.Line::label).toList());
     for (Accounting.Row r : built) {
-      assertThat(r.lms() + r.quarantined()).as(r.label()).isEqualTo(r.expected());
+      assertThat(r.lms() + r.quarantined())
+          .as("%s; parked: %s", r.label(), rows(lms, "SELECT lms_table, reason, detail, waiting_table, waiting_for, source_id FROM edu2lms.parked LIMIT 30"))
+          .isEqualTo(r.expected());
       assertThat(r.lms()).as(r.label()).isPositive();
     }
     assertThat(rows(lms, "SELECT count(*) FROM edu2lms.quarantine WHERE reason = 'mapping_error'")).containsExactly("0");
