@@ -280,6 +280,16 @@ public final class LmsSink implements Runnable, AutoCloseable {
         closeConnection();
       }
       throw e;
+    } catch (AssertionError e) {
+      // With assertions on (-ea, as in tests), pgjdbc's BatchResultHandler.isAutoCommit asserts
+      // when the connection died during executeBatch; without them it carries on to the
+      // connection error. Treat the driver's assertion as that connection error.
+      closeConnection();
+      StackTraceElement[] at = e.getStackTrace();
+      if (at.length > 0 && at[0].getClassName().startsWith("org.postgresql.")) {
+        throw new SQLException("the LMS connection failed: " + e.getMessage(), "08006", e);
+      }
+      throw e;
     }
   }
 
