@@ -29,6 +29,7 @@ import org.edu2lms.generator.Profile;
 import org.edu2lms.schemas.LegacyIds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -52,23 +53,13 @@ public final class BenchLiveCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--scale", defaultValue = "0.1", description = "EDU size (default: ${DEFAULT-VALUE})")
-  double scale;
-
-  @Option(names = "--seed", defaultValue = "42", description = "generator seed (default: ${DEFAULT-VALUE})")
-  long seed;
+  @Mixin BenchOptions bench;
 
   @Option(names = "--rates", defaultValue = "100,1000,max", split = ",", description = "changes per second, 'max' = as fast as one writer can (default: ${DEFAULT-VALUE})")
   List<String> rates;
 
   @Option(names = "--duration", defaultValue = "PT30S", description = "how long each rate runs (default: ${DEFAULT-VALUE})")
   Duration duration;
-
-  @Option(names = "--data-dir", defaultValue = "edu2lms-bench-data", description = "folder for the embedded servers, emptied first (default: ${DEFAULT-VALUE})")
-  Path dataDir;
-
-  @Option(names = "--report-dir", defaultValue = "docs/benchmarks", description = "where the JSON and Markdown reports go (default: ${DEFAULT-VALUE})")
-  Path reportDir;
 
   @Option(names = "--timeout", defaultValue = "PT30M", description = "longest wait for catch-up (default: ${DEFAULT-VALUE})")
   Duration timeout;
@@ -94,9 +85,6 @@ public final class BenchLiveCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (!(scale > 0) || scale > 2) {
-      throw new ParameterException(spec.commandLine(), "--scale must be > 0 and <= 2, got " + scale);
-    }
     for (String r : rates) {
       if (!r.equals("max") && !(r.matches("\\d+") && Integer.parseInt(r) > 0)) {
         throw new ParameterException(spec.commandLine(), "--rates takes positive integers or 'max', got " + r);
@@ -105,25 +93,24 @@ public final class BenchLiveCommand implements Callable<Integer> {
     if (duration.isNegative() || duration.isZero() || duration.toMinutes() > 30) {
       throw new ParameterException(spec.commandLine(), "--duration must be between 0 and 30 minutes, got " + duration);
     }
-    System.setProperty("edu2lms.log.dir", dataDir.toString());
-    DataDirs.reset(dataDir);
+    bench.prepare(spec);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("benchmark", "live sync");
     report.put("started", LocalDateTime.now().toString());
     report.put("machine", BenchSupport.machine());
-    report.put("scale", scale);
+    report.put("scale", bench.scale);
     report.put("durationSeconds", duration.toSeconds());
-    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dataDir.resolve("postgres"))) {
+    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(bench.dataDir.resolve("postgres"))) {
       String eduUrl = pg.jdbcUrl("edu");
       EduSchema.migrate(eduUrl, EmbeddedPostgresServer.USER, "");
-      out.printf("[1/3] generating EDU at scale %s%n", scale);
+      out.printf("[1/3] generating EDU at scale %s%n", bench.scale);
       out.flush();
-      report.put("eduRows", GenerateCommand.generate(eduUrl, EmbeddedPostgresServer.USER, "", new Profile(scale), seed));
+      report.put("eduRows", GenerateCommand.generate(eduUrl, EmbeddedPostgresServer.USER, "", new Profile(bench.scale), bench.seed));
       report.put("postgres", BenchSupport.postgresVersion(eduUrl));
       report.put("kafka", AppInfoParser.getVersion());
-      try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(dataDir.resolve("kafka"))) {
+      try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(bench.dataDir.resolve("kafka"))) {
         Pipeline.Settings settings =
-            Pipeline.Settings.embedded(pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), dataDir);
+            Pipeline.Settings.embedded(pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), bench.dataDir);
         report.put("transformCommitIntervalMs", settings.transform().commitIntervalMs());
         try (Pipeline pipeline = new Pipeline(settings);
             Connection edu = DriverManager.getConnection(eduUrl, EmbeddedPostgresServer.USER, "");
@@ -137,7 +124,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
           });
           out.println("[3/3] live changes");
           out.flush();
-          Workload workload = new Workload(edu, lms, seed);
+          Workload workload = new Workload(edu, lms, bench.seed);
           List<Step> steps = new ArrayList<>();
           for (String rate : rates) {
             Step step = runStep(rate, workload, edu, lms, pipeline);
@@ -155,7 +142,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
     }
     @SuppressWarnings("unchecked")
     List<Step> steps = (List<Step>) report.get("steps");
-    Path base = BenchSupport.write(reportDir, "live", report, markdown(report, steps));
+    Path base = BenchSupport.write(bench.reportDir, "live", report, markdown(report, steps));
     out.printf("report: %s.json, %s.md%n", base, base);
     return 0;
   }

@@ -32,8 +32,8 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyInputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -53,17 +53,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--scale", defaultValue = "0.1", description = "EDU size (default: ${DEFAULT-VALUE})")
-  double scale;
-
-  @Option(names = "--seed", defaultValue = "42", description = "generator seed (default: ${DEFAULT-VALUE})")
-  long seed;
-
-  @Option(names = "--data-dir", defaultValue = "edu2lms-bench-data", description = "folder for the embedded servers, emptied first (default: ${DEFAULT-VALUE})")
-  Path dataDir;
-
-  @Option(names = "--report-dir", defaultValue = "docs/benchmarks", description = "where the JSON and Markdown reports go (default: ${DEFAULT-VALUE})")
-  Path reportDir;
+  @Mixin BenchOptions bench;
 
   @Option(names = "--timeout", defaultValue = "PT90M", description = "longest wait for the pipeline to catch up (default: ${DEFAULT-VALUE})")
   Duration timeout;
@@ -71,25 +61,21 @@ public final class BenchLoadCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (!(scale > 0) || scale > 2) {
-      throw new ParameterException(spec.commandLine(), "--scale must be > 0 and <= 2, got " + scale);
-    }
-    System.setProperty("edu2lms.log.dir", dataDir.toString());
-    DataDirs.reset(dataDir);
+    bench.prepare(spec);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("benchmark", "initial load");
     report.put("started", LocalDateTime.now().toString());
     report.put("machine", BenchSupport.machine());
-    report.put("scale", scale);
-    report.put("seed", seed);
+    report.put("scale", bench.scale);
+    report.put("seed", bench.seed);
     report.put("streamThreads", Integer.getInteger("edu2lms.stream.threads", 2));
-    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dataDir.resolve("postgres"))) {
+    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(bench.dataDir.resolve("postgres"))) {
       String eduUrl = pg.jdbcUrl("edu");
       EduSchema.migrate(eduUrl, EmbeddedPostgresServer.USER, "");
-      out.printf("[1/4] generating EDU at scale %s%n", scale);
+      out.printf("[1/4] generating EDU at scale %s%n", bench.scale);
       out.flush();
       long g0 = System.nanoTime();
-      long eduRows = GenerateCommand.generate(eduUrl, EmbeddedPostgresServer.USER, "", new Profile(scale), seed);
+      long eduRows = GenerateCommand.generate(eduUrl, EmbeddedPostgresServer.USER, "", new Profile(bench.scale), bench.seed);
       report.put("eduRows", eduRows);
       report.put("generateSeconds", (System.nanoTime() - g0) / 1e9);
       report.put("postgres", BenchSupport.postgresVersion(eduUrl));
@@ -98,9 +84,9 @@ public final class BenchLoadCommand implements Callable<Integer> {
       ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
       resetHeapPeaks();
       sampler.scheduleAtFixedRate(() -> peakHeap.accumulateAndGet(heapPeak(), Math::max), 1, 1, TimeUnit.SECONDS);
-      try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(dataDir.resolve("kafka"))) {
+      try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(bench.dataDir.resolve("kafka"))) {
         Pipeline.Settings settings =
-            Pipeline.Settings.embedded(pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), dataDir);
+            Pipeline.Settings.embedded(pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), bench.dataDir);
         out.println("[2/4] pipeline: initial load into an empty LMS");
         out.flush();
         Duration load;
@@ -142,7 +128,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
           "pipeline %,.0f LMS rows/s (%.1f s) vs COPY %,.0f rows/s (%.1f s): ratio %.4f; peak heap %.2f GiB, peak RSS %.2f GiB%n",
           pipelineRate, report.get("pipelineSeconds"), copyRate, copySeconds, pipelineRate / copyRate,
           peakHeap.get() / (1024.0 * 1024 * 1024), BenchSupport.peakRssBytes() / (1024.0 * 1024 * 1024));
-      Path base = BenchSupport.write(reportDir, "load", report, markdown(report));
+      Path base = BenchSupport.write(bench.reportDir, "load", report, markdown(report));
       out.printf("report: %s.json, %s.md%n", base, base);
       return Boolean.TRUE.equals(report.get("accountingBalanced")) ? 0 : 1;
     }

@@ -35,6 +35,7 @@ import org.edu2lms.sink.SinkConfig;
 import org.edu2lms.sink.StageMethod;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -55,20 +56,10 @@ public final class BenchSinkCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--scale", defaultValue = "0.1", description = "EDU size (default: ${DEFAULT-VALUE})")
-  double scale;
-
-  @Option(names = "--seed", defaultValue = "42", description = "generator seed (default: ${DEFAULT-VALUE})")
-  long seed;
+  @Mixin BenchOptions bench;
 
   @Option(names = "--repeat", defaultValue = "2", description = "runs per staging method, alternating (default: ${DEFAULT-VALUE})")
   int repeat;
-
-  @Option(names = "--data-dir", defaultValue = "edu2lms-bench-data", description = "folder for the embedded servers, emptied first (default: ${DEFAULT-VALUE})")
-  Path dataDir;
-
-  @Option(names = "--report-dir", defaultValue = "docs/benchmarks", description = "where the JSON and Markdown reports go (default: ${DEFAULT-VALUE})")
-  Path reportDir;
 
   @Option(names = "--timeout", defaultValue = "PT60M", description = "longest wait for the pipeline or one replay (default: ${DEFAULT-VALUE})")
   Duration timeout;
@@ -91,32 +82,28 @@ public final class BenchSinkCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (!(scale > 0) || scale > 2) {
-      throw new ParameterException(spec.commandLine(), "--scale must be > 0 and <= 2, got " + scale);
-    }
     if (repeat < 1 || repeat > 10) {
       throw new ParameterException(spec.commandLine(), "--repeat must be 1..10, got " + repeat);
     }
-    System.setProperty("edu2lms.log.dir", dataDir.toString());
-    DataDirs.reset(dataDir);
+    bench.prepare(spec);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("benchmark", "sink");
     report.put("started", LocalDateTime.now().toString());
     report.put("machine", BenchSupport.machine());
-    report.put("scale", scale);
-    report.put("seed", seed);
-    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dataDir.resolve("postgres"))) {
+    report.put("scale", bench.scale);
+    report.put("seed", bench.seed);
+    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(bench.dataDir.resolve("postgres"))) {
       String eduUrl = pg.jdbcUrl("edu");
       EduSchema.migrate(eduUrl, EmbeddedPostgresServer.USER, "");
-      out.printf("[1/3] generating EDU at scale %s%n", scale);
+      out.printf("[1/3] generating EDU at scale %s%n", bench.scale);
       out.flush();
-      long eduRows = GenerateCommand.generate(eduUrl, EmbeddedPostgresServer.USER, "", new Profile(scale), seed);
+      long eduRows = GenerateCommand.generate(eduUrl, EmbeddedPostgresServer.USER, "", new Profile(bench.scale), bench.seed);
       report.put("eduRows", eduRows);
       report.put("postgres", BenchSupport.postgresVersion(pg.jdbcUrl("lms")));
       report.put("kafka", AppInfoParser.getVersion());
-      try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(dataDir.resolve("kafka"))) {
+      try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(bench.dataDir.resolve("kafka"))) {
         Pipeline.Settings settings =
-            Pipeline.Settings.embedded(pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), dataDir);
+            Pipeline.Settings.embedded(pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), bench.dataDir);
         out.println("[2/3] filling the lms.* topics with the real pipeline");
         out.flush();
         try (Pipeline pipeline = new Pipeline(settings)) {
@@ -247,7 +234,7 @@ public final class BenchSinkCommand implements Callable<Integer> {
   private Path write(Map<String, Object> report, List<Run> runs) throws Exception {
     StringBuilder md = new StringBuilder();
     md.append("# Sink benchmark ").append(report.get("started")).append("\n\n");
-    md.append("`edu2lms bench sink --scale ").append(scale).append(" --repeat ").append(repeat).append("`: the lms.* topics filled by the real pipeline")
+    md.append("`edu2lms bench sink --scale ").append(bench.scale).append(" --repeat ").append(repeat).append("`: the lms.* topics filled by the real pipeline")
         .append(" from ").append(String.format("%,d", (Long) report.get("eduRows"))).append(" generated EDU rows, then replayed by the sink alone into empty LMS databases")
         .append(" (all constraints on), once per run. Rows/s of a table = its rows ÷ the time spent in its upserts (staging + set-based upsert).\n\n");
     md.append("Machine: ").append(report.get("machine")).append("; PostgreSQL ").append(report.get("postgres"))
@@ -261,7 +248,7 @@ public final class BenchSinkCommand implements Callable<Integer> {
           fig(r, "grades"), fig(r, "users"), fig(r, "course_enrollments")));
     }
     md.append("\nPipeline catch-up that filled the topics: ").append(report.get("pipelineCatchUpSeconds")).append(" s.\n");
-    return BenchSupport.write(reportDir, "sink", report, md.toString());
+    return BenchSupport.write(bench.reportDir, "sink", report, md.toString());
   }
 
   private static double fig(Run r, String table) {

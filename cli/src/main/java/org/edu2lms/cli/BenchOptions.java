@@ -1,0 +1,38 @@
+package org.edu2lms.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/** The options every {@code edu2lms bench} command takes (a picocli mixin). */
+final class BenchOptions {
+
+  @Option(names = "--scale", defaultValue = "0.1", description = "EDU size as a multiple of the profile, > 0 and <= 2 (default: ${DEFAULT-VALUE})")
+  double scale;
+
+  @Option(names = "--seed", defaultValue = "42", description = "generator seed (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--data-dir", defaultValue = "edu2lms-bench-data", description = "folder for the embedded servers, emptied first (default: ${DEFAULT-VALUE})")
+  Path dataDir;
+
+  @Option(names = "--report-dir", defaultValue = "docs/benchmarks", description = "where the JSON and Markdown reports go (default: ${DEFAULT-VALUE})")
+  Path reportDir;
+
+  /**
+   * Checks the options, points the log file into the data folder and empties the folder.
+   *
+   * @throws ParameterException naming the bad option (picocli prints the usage)
+   * @throws IOException when the data folder cannot be emptied
+   */
+  void prepare(CommandSpec spec) throws IOException {
+    if (!(scale > 0) || scale > 2) {
+      throw new ParameterException(spec.commandLine(), "--scale must be > 0 and <= 2, got " + scale);
+    }
+    // Before the first logger exists, so the log file lands in the data folder (logback.xml).
+    System.setProperty("edu2lms.log.dir", dataDir.toString());
+    DataDirs.reset(dataDir);
+  }
+}
