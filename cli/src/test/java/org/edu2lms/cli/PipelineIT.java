@@ -264,7 +264,7 @@ class PipelineIT {
             "persons FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE");
     assertThat(rows(lms, "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal")).containsExactly("0");
     assertThat(rows(lms, "SELECT count(*) FROM edu2lms.parked"))
-        .as("parked rows: %s", rows(lms, "SELECT lms_table, reason, detail, waiting_table, waiting_for, source_id FROM edu2lms.parked LIMIT 30"))
+        .as("parked rows: %s", parkedSample())
         .containsExactly("0");
     // Data-quality notes are recorded for accepted rows: persons with an unparseable birthdate
     // (the profile's ~0.5 %), files whose uploader does not exist (soft reference → NULL).
@@ -282,11 +282,16 @@ class PipelineIT {
     assertThat(built).extracting(Accounting.Row::label).containsExactlyElementsOf(Accounting.LINES.stream().map(Accounting.Line::label).toList());
     for (Accounting.Row r : built) {
       assertThat(r.lms() + r.quarantined())
-          .as("%s; parked: %s", r.label(), rows(lms, "SELECT lms_table, reason, detail, waiting_table, waiting_for, source_id FROM edu2lms.parked LIMIT 30"))
+          .as("%s; parked: %s", r.label(), parkedSample())
           .isEqualTo(r.expected());
       assertThat(r.lms()).as(r.label()).isPositive();
     }
     assertThat(rows(lms, "SELECT count(*) FROM edu2lms.quarantine WHERE reason = 'mapping_error'")).containsExactly("0");
+  }
+
+  /** Up to 30 parked rows with what they wait for, for assertion messages. */
+  private static List<String> parkedSample() throws SQLException {
+    return rows(lms, "SELECT lms_table, reason, detail, waiting_table, waiting_for, source_id FROM edu2lms.parked LIMIT 30");
   }
 
   /** Each row as one "|"-joined string. */

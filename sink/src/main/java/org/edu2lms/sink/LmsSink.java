@@ -578,8 +578,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
    */
   private void sweep(Connection c) throws SQLException {
     refreshParkedTables(c);
-    long waiting = ParkedRows.count(c);
-    if (waiting > 0) {
+    if (!parkedTables.isEmpty()) {
       boolean progress = true;
       while (progress) {
         progress = false;
@@ -591,9 +590,8 @@ public final class LmsSink implements Runnable, AutoCloseable {
       if (quarantined > 0) {
         LOG.warn("{} rows parked longer than sink.parked.grace={} are quarantined until they land", quarantined, config.parkedGrace());
       }
-      waiting = ParkedRows.count(c);
     }
-    parkedNow.set(waiting);
+    parkedNow.set(ParkedRows.count(c));
     quarantinedBySink.set(QuarantineWriter.countFromSink(c));
   }
 
