@@ -97,6 +97,10 @@ public final class LmsSink implements Runnable, AutoCloseable {
   private final Map<TopicPartition, Long> committed = new HashMap<>();
   private final Set<String> conflicted = new HashSet<>();
   private final Set<String> parkedTables = new HashSet<>();
+  private final PendingDeletes pendingDeletes = new PendingDeletes(LmsCatalog.TABLES);
+  /** Tables with parent deletes waiting for their references to go (refreshed per transaction). */
+  private final Set<String> pendingTables = new HashSet<>();
+  private final AtomicLong pendingNow = new AtomicLong();
   private Connection connection;
   private long lastSweep = System.nanoTime();
   private volatile boolean running = true;
@@ -166,6 +170,9 @@ public final class LmsSink implements Runnable, AutoCloseable {
             .register(registry);
     Gauge.builder("edu2lms.sink.parked.rows", parkedNow, AtomicLong::get)
         .description("rows waiting in edu2lms.parked for a parent or a unique value in flight")
+        .register(registry);
+    Gauge.builder("edu2lms.sink.pending.deletes", pendingNow, AtomicLong::get)
+        .description("parent deletes waiting in edu2lms.pending_deletes until no LMS row references the parent")
         .register(registry);
     Gauge.builder("edu2lms.sink.quarantined.rows", quarantinedBySink, AtomicLong::get)
         .description("rows the sink quarantined: parked past the grace period, or rejected by the LMS")
@@ -434,7 +441,9 @@ public final class LmsSink implements Runnable, AutoCloseable {
         }
       });
       if (!gone.isEmpty()) {
-        int n = w.delete(c, gone);
+        // A parent still referenced by LMS rows waits (PendingDeletes): its children's own
+        // records, not the cascade, decide what happens to them.
+        int n = pendingDeletes.deleteOrHold(c, w, gone, pendingTables);
         registry.counter("edu2lms.sink.rows.deleted", "table", w.table().name()).increment(n);
         if (parkedTables.contains(w.table().name())) {
           parked.remove(c, w.table().name(), gone);
@@ -480,6 +489,15 @@ public final class LmsSink implements Runnable, AutoCloseable {
     notes.delete(c, clean);
     notes.upsert(c, noted);
     retryParked(c, written);
+    retryPendingDeletes(c);
+  }
+
+  private void retryPendingDeletes(Connection c) throws SQLException {
+    if (!pendingTables.isEmpty()) {
+      pendingDeletes
+          .retry(c, writers, pendingTables)
+          .forEach((table, n) -> registry.counter("edu2lms.sink.rows.deleted", "table", table).increment(n));
+    }
   }
 
   /**
@@ -530,6 +548,9 @@ public final class LmsSink implements Runnable, AutoCloseable {
     if (parkedTables.contains(table)) {
       parked.remove(c, table, applied);
     }
+    if (pendingTables.contains(table)) {
+      pendingDeletes.cancel(c, table, applied);
+    }
     quarantine.upsertFromSink(c, rejectedNow);
     registry.counter("edu2lms.sink.rows.upserted", "table", table).increment(applied.size());
     return applied.size();
@@ -578,6 +599,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
    */
   private void sweep(Connection c) throws SQLException {
     refreshParkedTables(c);
+    retryPendingDeletes(c);
     if (!parkedTables.isEmpty()) {
       boolean progress = true;
       while (progress) {
@@ -592,6 +614,12 @@ public final class LmsSink implements Runnable, AutoCloseable {
       }
     }
     parkedNow.set(ParkedRows.count(c));
+    long[] pending = PendingDeletes.count(c, config.parkedGrace());
+    pendingNow.set(pending[0]);
+    if (pending[1] > 0) {
+      LOG.warn("{} deletes have waited longer than sink.parked.grace={} for LMS rows that still reference them (edu2lms.pending_deletes)",
+          pending[1], config.parkedGrace());
+    }
     quarantinedBySink.set(QuarantineWriter.countFromSink(c));
   }
 
@@ -603,6 +631,8 @@ public final class LmsSink implements Runnable, AutoCloseable {
   private void refreshParkedTables(Connection c) throws SQLException {
     parkedTables.clear();
     parkedTables.addAll(ParkedRows.tables(c));
+    pendingTables.clear();
+    pendingTables.addAll(PendingDeletes.tables(c));
   }
 
   // ---------------------------------------------------------------- figures

@@ -128,7 +128,9 @@ final class ParkedRows {
 
   /**
    * The parked rows of one LMS table that may land now: those whose missing parent exists (an
-   * index lookup each), and those waiting for a unique value; not the ones the LMS rejected.
+   * index lookup each), those waiting for a unique value, and in a self-referencing table those
+   * waiting for another parked row of the table (a cycle lands in one statement); not the ones
+   * the LMS rejected.
    */
   List<Parked> loadReady(Connection c, LmsTable table) throws SQLException {
     StringBuilder ready = new StringBuilder("p.waiting_table IS NULL");
@@ -139,6 +141,10 @@ final class ParkedRows {
             parent ->
                 ready.append(" OR (p.waiting_table = '").append(parent).append("' AND EXISTS (SELECT 1 FROM ")
                     .append(parent).append(" x WHERE x.id = p.waiting_for))"));
+    if (table.references().stream().anyMatch(r -> r.parent().equals(table.name()))) {
+      // A self-reference: rows parked waiting for each other (a cycle) are retried together.
+      ready.append(" OR (p.waiting_table = p.lms_table AND EXISTS (SELECT 1 FROM edu2lms.parked q WHERE q.lms_table = p.lms_table AND q.id = p.waiting_for))");
+    }
     List<Parked> out = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(

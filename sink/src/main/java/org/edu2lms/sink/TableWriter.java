@@ -16,6 +16,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,6 +82,9 @@ final class TableWriter {
   private final String apply;
   private final String applyOne;
   private final String applyMany;
+  /** The upsert of a cycle of self-references (null when the table has none); see {@link #landCycles}. */
+  private final String applyCycle;
+  private final Reference selfReference;
   private String movableUnique;
   private final int[] fieldPositions;
   private boolean stageReady;
@@ -129,6 +133,19 @@ final class TableWriter {
     this.applyMany =
         "INSERT INTO " + table.name() + " (" + names + ") SELECT " + names + " FROM pg_temp." + stage
             + " s WHERE s.id = ANY (?) AND " + parentsPresent + upsertTail;
+    this.selfReference = table.references().stream().filter(r -> r.parent().equals(table.name())).findFirst().orElse(null);
+    this.applyCycle =
+        selfReference == null
+            ? null
+            : "INSERT INTO " + table.name() + " (" + names + ") SELECT " + names + " FROM pg_temp." + stage
+                + " s WHERE s.id = ANY (?) AND "
+                + table.references().stream()
+                    .map(
+                        r ->
+                            "(s." + r.column() + " IS NULL OR EXISTS (SELECT 1 FROM " + r.parent() + " p WHERE p.id = s." + r.column() + ")"
+                                + (r == selfReference ? " OR s." + r.column() + " = ANY (?))" : ")"))
+                    .collect(Collectors.joining(" AND "))
+                + upsertTail;
     Schema schema = table.valueSchema();
     this.fieldPositions = new int[cols.size()];
     for (int i = 0; i < cols.size(); i++) {
@@ -174,7 +191,13 @@ final class TableWriter {
         if (affected < staged) {
           // Some rows were held back (a missing parent) or skipped as older by the guard. Only
           // then look for them (the common path checks each reference once).
-          findHeldBack(c, rows, notWritten);
+          Map<String, Outcome> heldBack = new LinkedHashMap<>();
+          findHeldBack(c, rows, heldBack);
+          if (landCycles(c, heldBack)) {
+            heldBack.clear();
+            findHeldBack(c, rows, heldBack);
+          }
+          notWritten.putAll(heldBack);
         }
       } catch (PSQLException e) {
         if (!isRowLevel(e)) {
@@ -226,6 +249,48 @@ final class TableWriter {
         String id = rs.getString(1);
         notWritten.put(id, missingParent(rs.getString(2), rows.get(id)));
       }
+    }
+  }
+
+  /**
+   * Writes the held-back rows that wait only for each other through the table's self-reference
+   * (organization units that are each other's parent: A → B → A), in one statement: PostgreSQL
+   * checks the foreign keys of a statement at its end, so a cycle that is whole lands together,
+   * where row-by-row each member would wait for the other forever. Runs in a savepoint; when a
+   * member's parent is missing after all (a chain, not a cycle) the statement fails with 23503,
+   * is rolled back, and the rows stay held back.
+   *
+   * @param heldBack the held-back rows of this batch (id → outcome)
+   * @return true when the statement wrote rows (the caller then re-evaluates what is held back)
+   * @throws SQLException on an error that is not about a row's values
+   */
+  private boolean landCycles(Connection c, Map<String, Outcome> heldBack) throws SQLException {
+    if (selfReference == null) {
+      return false;
+    }
+    List<String> members = new ArrayList<>();
+    heldBack.forEach((id, o) -> {
+      if (table.name().equals(o.waitingTable()) && heldBack.containsKey(o.waitingFor())) {
+        members.add(id);
+      }
+    });
+    if (members.isEmpty()) {
+      return false;
+    }
+    Savepoint sp = c.setSavepoint();
+    try (PreparedStatement ps = c.prepareStatement(applyCycle)) {
+      Array ids = c.createArrayOf("uuid", members.stream().map(UUID::fromString).toArray());
+      ps.setArray(1, ids);
+      ps.setArray(2, ids);
+      int n = ps.executeUpdate();
+      c.releaseSavepoint(sp);
+      return n > 0;
+    } catch (PSQLException e) {
+      if (!isRowLevel(e)) {
+        throw e;
+      }
+      c.rollback(sp);
+      return false;
     }
   }
 

@@ -326,24 +326,33 @@ public final class EduToLmsTopology {
    * when the parent (a row of {@code right}) exists, else JSON null. The row keeps its own LSN
    * (see {@link EduRow#with}). A left join on the foreign key {@code column} (NULL → no parent).
    */
-  private static KTable<Long, EduRow> lookup(
+  private KTable<Long, EduRow> lookup(
       KTable<Long, EduRow> left, String column, KTable<Long, EduRow> right, String as, Function<EduRow, JsonNode> extract, String name) {
     return lookup(left, r -> Rows.longValue(r.row(), column), right, as, extract, name);
   }
 
-  private static KTable<Long, EduRow> lookup(
+  /**
+   * As above with a computed foreign key. The join result passes through {@link DropUnchanged}:
+   * a parent update that leaves {@code extract(parent)} as it was re-computes the children
+   * inside the join but stops there instead of re-emitting them and their own subtrees.
+   */
+  private KTable<Long, EduRow> lookup(
       KTable<Long, EduRow> left,
       Function<EduRow, Long> foreignKey,
       KTable<Long, EduRow> right,
       String as,
       Function<EduRow, JsonNode> extract,
       String name) {
+    String digests = name + "-digests";
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(digests), KEY, Serdes.ByteArray()));
     return left.leftJoin(
-        right,
-        foreignKey,
-        (l, r) -> l.with(as, r == null ? null : extract.apply(r)),
-        TableJoined.as(name),
-        store(name));
+            right,
+            foreignKey,
+            (l, r) -> l.with(as, r == null ? null : extract.apply(r)),
+            TableJoined.as(name))
+        .toStream(Named.as(name + "-results"))
+        .processValues(() -> new DropUnchanged(digests, STORED.serializer()), Named.as(name + "-changes"), digests)
+        .toTable(Named.as(name + "-table"), store(name));
   }
 
   private static Long planOrg(EduRow r) {

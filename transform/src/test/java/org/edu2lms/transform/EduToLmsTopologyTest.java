@@ -86,6 +86,25 @@ class EduToLmsTopologyTest {
   }
 
   @Test
+  void aParentUpdateThatChangesNothingItsChildrenUseDoesNotReEmitThem() {
+    upsert("users", 7, userJson("jdoe", "j@x.az"));
+    upsert("persons", 70, "\"user_id\":7,\"firstname\":\"John\",\"lastname\":\"Doe\"");
+    Person before = t.get(LmsTopics.PERSONS, LegacyIds.forRow("persons", 70).toString());
+    assertThat(before).isNotNull();
+    int persons = t.emitted(LmsTopics.PERSONS);
+    int users = t.emitted(LmsTopics.USERS);
+    // The user's row changes, but it stays a mappable user: nothing its person derives from it changes.
+    upsert("users", 7, userJson("jdoe.renamed", "j@x.az"));
+    assertThat(user(7).getUsername()).isEqualTo("jdoe.renamed");
+    assertThat(t.emitted(LmsTopics.USERS)).isEqualTo(users + 1);
+    assertThat(t.emitted(LmsTopics.PERSONS)).isEqualTo(persons);
+    // The user becomes unmappable (empty username): now the person goes to quarantine.
+    upsert("users", 7, userJson("  ", "j@x.az"));
+    assertThat(t.get(LmsTopics.PERSONS, LegacyIds.forRow("persons", 70).toString())).isNull();
+    assertThat(t.quarantined("persons", 70, 0).getReason()).isEqualTo("missing_parent:users");
+  }
+
+  @Test
   void malformedEmptyAndUnparseableValues() {
     upsert("users", 1, "\"username\":\"a\",\"email\":\" Bad@@Mail \",\"password\":\"  \",\"active\":0,\"create_date\":\"31/02/2020\"");
     upsert("users", 2, "\"username\":\"b\",\"email\":\"   \",\"password\":null,\"active\":2,\"create_date\":null");

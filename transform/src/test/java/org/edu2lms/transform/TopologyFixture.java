@@ -25,6 +25,7 @@ final class TopologyFixture implements AutoCloseable {
   private final Map<String, TestInputTopic<String, String>> inputs = new HashMap<>();
   private final Map<String, TestOutputTopic<String, ?>> outputs = new HashMap<>();
   private final Map<String, Map<String, Object>> state = new HashMap<>();
+  private final Map<String, Integer> emitted = new HashMap<>();
   private long lsn = 1000;
 
   TopologyFixture(Path stateDir) {
@@ -78,6 +79,12 @@ final class TopologyFixture implements AutoCloseable {
     return (Map<String, V>) (Map<String, ?>) state.get(topic.name());
   }
 
+  /** How many records (values and tombstones) the topology has written to a topic so far. */
+  int emitted(Topic<String, ?> topic) {
+    drain();
+    return emitted.getOrDefault(topic.name(), 0);
+  }
+
   /** The quarantine record of an EDU row (component 0 unless a journal_details mark). */
   QuarantineRecord quarantined(String table, long id, int component) {
     return get(LmsTopics.QUARANTINE, LmsTopics.quarantineKey(table, id, component));
@@ -87,6 +94,7 @@ final class TopologyFixture implements AutoCloseable {
     outputs.forEach(
         (name, topic) -> {
           for (KeyValue<String, ?> kv : topic.readKeyValuesToList()) {
+            emitted.merge(name, 1, Integer::sum);
             if (kv.value == null) {
               state.get(name).remove(kv.key);
             } else {
