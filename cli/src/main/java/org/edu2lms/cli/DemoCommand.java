@@ -125,11 +125,12 @@ public final class DemoCommand implements Callable<Integer> {
           out.printf("mapping_error rows (a bug when not 0): %d%n", mappingErrors);
           Map<String, Long> sinkFigures = pipeline.counters();
           long parkedNow = Accounting.parkedRows(lms);
+          long pendingDeletes = Accounting.pendingDeletes(lms);
           out.printf(
-              "sink: %,d rows parked now, %,d records in the dead-letter topic %s, %,d batches retried after transient LMS errors%n",
-              parkedNow, sinkFigures.get("deadLetters"), org.edu2lms.schemas.LmsTopics.DEAD_LETTER, sinkFigures.get("retries"));
+              "sink: %,d rows parked now, %,d deletes waiting for references, %,d records in the dead-letter topic %s, %,d batches retried after transient LMS errors%n",
+              parkedNow, pendingDeletes, sinkFigures.get("deadLetters"), org.edu2lms.schemas.LmsTopics.DEAD_LETTER, sinkFigures.get("retries"));
           boolean balanced =
-              mappingErrors == 0 && parkedNow == 0 && sinkFigures.get("deadLetters") == 0 && table.stream().filter(Accounting.Row::built).allMatch(Accounting.Row::balanced);
+              mappingErrors == 0 && parkedNow == 0 && pendingDeletes == 0 && sinkFigures.get("deadLetters") == 0 && table.stream().filter(Accounting.Row::built).allMatch(Accounting.Row::balanced);
           long notBuilt = table.stream().filter(r -> !r.built()).count();
           out.printf(
               "%s: %d of %d accounting lines produced by the pipeline %s; %d not built yet (see issues). Total %.1f s.%n",

@@ -289,9 +289,11 @@ class PipelineIT {
     assertThat(rows(lms, "SELECT count(*) FROM edu2lms.quarantine WHERE reason = 'mapping_error'")).containsExactly("0");
   }
 
-  /** Up to 30 parked rows with what they wait for, for assertion messages. */
+  /** Up to 30 parked rows with what they wait for and up to 10 waiting deletes, for assertion messages. */
   private static List<String> parkedSample() throws SQLException {
-    return rows(lms, "SELECT lms_table, reason, detail, waiting_table, waiting_for, source_id FROM edu2lms.parked LIMIT 30");
+    List<String> out = rows(lms, "SELECT lms_table, reason, detail, waiting_table, waiting_for, source_id FROM edu2lms.parked LIMIT 30");
+    out.addAll(rows(lms, "SELECT 'pending delete', lms_table, id FROM edu2lms.pending_deletes LIMIT 10"));
+    return out;
   }
 
   /** Each row as one "|"-joined string. */

@@ -185,4 +185,14 @@ public final class Accounting {
   public static long parkedRows(Connection lms) throws SQLException {
     return count(lms, "SELECT count(*) FROM edu2lms.parked");
   }
+
+  /**
+   * Deletes the sink holds in {@code edu2lms.pending_deletes} (a parent tombstone waiting until no
+   * LMS row references the parent); 0 once the pipeline has caught up.
+   *
+   * @throws SQLException when LMS cannot be read
+   */
+  public static long pendingDeletes(Connection lms) throws SQLException {
+    return count(lms, "SELECT count(*) FROM edu2lms.pending_deletes");
+  }
 }
