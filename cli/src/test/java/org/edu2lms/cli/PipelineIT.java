@@ -232,7 +232,9 @@ class PipelineIT {
     int changed = new RandomChanges(2026).apply(edu, 400);
     assertThat(changed).isGreaterThan(300);
     pipeline.awaitCaughtUp(Duration.ofMinutes(5), Duration.ofMillis(300));
-    assertBalanced();
+    // Consumer lag 0 does not cover the sink's timer work: a delete waiting for its references
+    // (edu2lms.pending_deletes) or a parked row is retried every sink.parked.retry.interval (5 s).
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(PipelineIT::assertBalanced);
     assertPeopleMatchEdu();
     assertGradebookMatchesEdu();
     // Materials: the topic's text survives updates that do not touch it (unchanged TOAST).
