@@ -71,7 +71,8 @@ import org.slf4j.LoggerFactory;
  * <p>Metrics (Micrometer, Prometheus names in brackets): {@code edu2lms.sink.rows.upserted}
  * [{@code edu2lms_sink_rows_upserted_total}] and {@code .deleted}, {@code .parked}, {@code
  * .rejected} per table; {@code edu2lms.sink.dead.letters} per topic; {@code
- * edu2lms.sink.retries}; gauges {@code edu2lms.sink.parked.rows} and {@code
+ * edu2lms.sink.retries}; gauges {@code edu2lms.sink.parked.rows}, {@code
+ * edu2lms.sink.pending.deletes} ({@link PendingDeletes}) and {@code
  * edu2lms.sink.quarantined.rows} (rows quarantined by the sink); timers {@code
  * edu2lms.sink.batch} (poll to database commit) and {@code edu2lms.sink.upsert} per table.
  */
@@ -430,7 +431,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
 
   private void applyBatch(Connection c, Batch batch, List<Rejected> rejected) throws SQLException {
     conflicted.clear();
-    refreshParkedTables(c);
+    refreshWaitingTables(c);
     // Deletes, children first.
     for (int i = writers.size() - 1; i >= 0; i--) {
       TableWriter w = writers.get(i);
@@ -598,7 +599,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
    * period, and refreshes the gauges.
    */
   private void sweep(Connection c) throws SQLException {
-    refreshParkedTables(c);
+    refreshWaitingTables(c);
     retryPendingDeletes(c);
     if (!parkedTables.isEmpty()) {
       boolean progress = true;
@@ -614,21 +615,21 @@ public final class LmsSink implements Runnable, AutoCloseable {
       }
     }
     parkedNow.set(ParkedRows.count(c));
-    long[] pending = PendingDeletes.count(c, config.parkedGrace());
-    pendingNow.set(pending[0]);
-    if (pending[1] > 0) {
+    PendingDeletes.Waiting pending = PendingDeletes.count(c, config.parkedGrace());
+    pendingNow.set(pending.count());
+    if (pending.overdue() > 0) {
       LOG.warn("{} deletes have waited longer than sink.parked.grace={} for LMS rows that still reference them (edu2lms.pending_deletes)",
-          pending[1], config.parkedGrace());
+          pending.overdue(), config.parkedGrace());
     }
     quarantinedBySink.set(QuarantineWriter.countFromSink(c));
   }
 
   /**
-   * Reads which tables have parked rows, once per transaction: most batches have none, and then
-   * neither their removal nor their retry costs a statement. A row parked meanwhile by another
-   * sink instance is found by the next sweep.
+   * Reads which tables have parked rows and which have waiting deletes, once per transaction: most
+   * batches have neither, and then their removal, cancellation and retry cost no statement. A row
+   * parked meanwhile by another sink instance is found by the next sweep.
    */
-  private void refreshParkedTables(Connection c) throws SQLException {
+  private void refreshWaitingTables(Connection c) throws SQLException {
     parkedTables.clear();
     parkedTables.addAll(ParkedRows.tables(c));
     pendingTables.clear();

@@ -2,6 +2,7 @@ package org.edu2lms.sink;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.edu2lms.schemas.Topic;
@@ -30,6 +31,14 @@ public record LmsTable(
     if (!columns.get(0).name().equals("id")) {
       throw new IllegalArgumentException(name + ": the first column must be id");
     }
+  }
+
+  /**
+   * The reference of this table to itself (organization_units.parent_id), if it has one: rows of
+   * one table can then wait for each other.
+   */
+  public Optional<Reference> selfReference() {
+    return references.stream().filter(r -> r.parent().equals(name)).findFirst();
   }
 
   /**

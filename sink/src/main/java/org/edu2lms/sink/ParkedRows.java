@@ -141,7 +141,7 @@ final class ParkedRows {
             parent ->
                 ready.append(" OR (p.waiting_table = '").append(parent).append("' AND EXISTS (SELECT 1 FROM ")
                     .append(parent).append(" x WHERE x.id = p.waiting_for))"));
-    if (table.references().stream().anyMatch(r -> r.parent().equals(table.name()))) {
+    if (table.selfReference().isPresent()) {
       // A self-reference: rows parked waiting for each other (a cycle) are retried together.
       ready.append(" OR (p.waiting_table = p.lms_table AND EXISTS (SELECT 1 FROM edu2lms.parked q WHERE q.lms_table = p.lms_table AND q.id = p.waiting_for))");
     }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -60,8 +61,7 @@ final class PendingDeletes {
     }
     String table = writer.table().name();
     Set<String> held = referenced(c, table, ids);
-    List<String> now = ids.stream().filter(id -> !held.contains(id)).toList();
-    int deleted = writer.delete(c, now);
+    int deleted = deleteUnreferenced(c, writer, ids, held, pendingTables);
     if (!held.isEmpty()) {
       try (PreparedStatement ps =
           c.prepareStatement(
@@ -70,12 +70,19 @@ final class PendingDeletes {
         ps.setArray(2, uuids(c, held));
         ps.executeUpdate();
       }
+      pendingTables.add(table);
     }
+    return deleted;
+  }
+
+  /** Deletes {@code ids} minus {@code held} and forgets their waiting deletes, if the table has any. */
+  private int deleteUnreferenced(
+      Connection c, TableWriter writer, Collection<String> ids, Set<String> held, Set<String> pendingTables) throws SQLException {
+    String table = writer.table().name();
+    List<String> now = ids.stream().filter(id -> !held.contains(id)).toList();
+    int deleted = writer.delete(c, now);
     if (!now.isEmpty() && pendingTables.contains(table)) {
       cancel(c, table, now);
-    }
-    if (!held.isEmpty()) {
-      pendingTables.add(table);
     }
     return deleted;
   }
@@ -102,7 +109,7 @@ final class PendingDeletes {
    * @throws SQLException on a database error
    */
   Map<String, Integer> retry(Connection c, List<TableWriter> writers, Set<String> tables) throws SQLException {
-    Map<String, Integer> deleted = new java.util.LinkedHashMap<>();
+    Map<String, Integer> deleted = new LinkedHashMap<>();
     for (int i = writers.size() - 1; i >= 0; i--) {
       TableWriter w = writers.get(i);
       if (!tables.contains(w.table().name())) {
@@ -117,7 +124,8 @@ final class PendingDeletes {
           }
         }
       }
-      int n = deleteOrHold(c, w, waiting, tables);
+      // The rows still referenced stay in the table as they are.
+      int n = waiting.isEmpty() ? 0 : deleteUnreferenced(c, w, waiting, referenced(c, w.table().name(), waiting), tables);
       if (n > 0) {
         deleted.put(w.table().name(), n);
       }
@@ -137,15 +145,23 @@ final class PendingDeletes {
     return out;
   }
 
-  /** Waiting deletes now, and how many of them wait longer than {@code grace}: {count, overdue}. */
-  static long[] count(Connection c, Duration grace) throws SQLException {
+  /**
+   * How many deletes wait.
+   *
+   * @param count waiting now
+   * @param overdue of those, waiting longer than the grace period
+   */
+  record Waiting(long count, long overdue) {}
+
+  /** The waiting deletes now, and how many of them wait longer than {@code grace}. */
+  static Waiting count(Connection c, Duration grace) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT count(*), count(*) FILTER (WHERE first_seen < now() - ?::interval) FROM edu2lms.pending_deletes")) {
       ps.setString(1, grace.toMillis() + " milliseconds");
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        return new long[] {rs.getLong(1), rs.getLong(2)};
+        return new Waiting(rs.getLong(1), rs.getLong(2));
       }
     }
   }

@@ -84,7 +84,6 @@ final class TableWriter {
   private final String applyMany;
   /** The upsert of a cycle of self-references (null when the table has none); see {@link #landCycles}. */
   private final String applyCycle;
-  private final Reference selfReference;
   private String movableUnique;
   private final int[] fieldPositions;
   private boolean stageReady;
@@ -99,12 +98,7 @@ final class TableWriter {
         "INSERT INTO pg_temp." + stage + " (" + names + ") VALUES ("
             + cols.stream().map(c -> "?::" + c.sqlType()).collect(Collectors.joining(", ")) + ")";
     this.stageCopy = "COPY pg_temp." + stage + " (" + names + ") FROM STDIN (FORMAT csv)";
-    this.parentsPresent =
-        table.references().isEmpty()
-            ? "TRUE"
-            : table.references().stream()
-                .map(r -> "(s." + r.column() + " IS NULL OR EXISTS (SELECT 1 FROM " + r.parent() + " p WHERE p.id = s." + r.column() + "))")
-                .collect(Collectors.joining(" AND "));
+    this.parentsPresent = parentsPresent(table, null);
     this.missingColumn =
         table.references().isEmpty()
             ? "NULL"
@@ -124,28 +118,12 @@ final class TableWriter {
             + ", updated_at = now()";
     String upsertTail =
         " ON CONFLICT (id) DO UPDATE SET " + updates + " WHERE " + table.name() + ".source_lsn <= EXCLUDED.source_lsn";
-    this.apply =
-        "INSERT INTO " + table.name() + " (" + names + ") SELECT " + names + " FROM pg_temp." + stage + " s WHERE "
-            + parentsPresent + upsertTail;
-    this.applyOne =
-        "INSERT INTO " + table.name() + " (" + names + ") SELECT " + names + " FROM pg_temp." + stage
-            + " s WHERE s.id = ?::uuid AND " + parentsPresent + upsertTail;
-    this.applyMany =
-        "INSERT INTO " + table.name() + " (" + names + ") SELECT " + names + " FROM pg_temp." + stage
-            + " s WHERE s.id = ANY (?) AND " + parentsPresent + upsertTail;
-    this.selfReference = table.references().stream().filter(r -> r.parent().equals(table.name())).findFirst().orElse(null);
+    String insertFromStage = "INSERT INTO " + table.name() + " (" + names + ") SELECT " + names + " FROM pg_temp." + stage + " s WHERE ";
+    this.apply = insertFromStage + parentsPresent + upsertTail;
+    this.applyOne = insertFromStage + "s.id = ?::uuid AND " + parentsPresent + upsertTail;
+    this.applyMany = insertFromStage + "s.id = ANY (?) AND " + parentsPresent + upsertTail;
     this.applyCycle =
-        selfReference == null
-            ? null
-            : "INSERT INTO " + table.name() + " (" + names + ") SELECT " + names + " FROM pg_temp." + stage
-                + " s WHERE s.id = ANY (?) AND "
-                + table.references().stream()
-                    .map(
-                        r ->
-                            "(s." + r.column() + " IS NULL OR EXISTS (SELECT 1 FROM " + r.parent() + " p WHERE p.id = s." + r.column() + ")"
-                                + (r == selfReference ? " OR s." + r.column() + " = ANY (?))" : ")"))
-                    .collect(Collectors.joining(" AND "))
-                + upsertTail;
+        table.selfReference().map(self -> insertFromStage + "s.id = ANY (?) AND " + parentsPresent(table, self) + upsertTail).orElse(null);
     Schema schema = table.valueSchema();
     this.fieldPositions = new int[cols.size()];
     for (int i = 0; i < cols.size(); i++) {
@@ -253,6 +231,23 @@ final class TableWriter {
   }
 
   /**
+   * The SQL condition that every reference of a staged row {@code s} resolves: NULL, or the
+   * parent row exists. With {@code alsoStaged}, that reference may also point at one of the rows
+   * the statement writes (bound as its second {@code uuid[]} parameter, for {@link #landCycles}).
+   */
+  private static String parentsPresent(LmsTable table, Reference alsoStaged) {
+    if (table.references().isEmpty()) {
+      return "TRUE";
+    }
+    return table.references().stream()
+        .map(
+            r ->
+                "(s." + r.column() + " IS NULL OR EXISTS (SELECT 1 FROM " + r.parent() + " p WHERE p.id = s." + r.column() + ")"
+                    + (r.equals(alsoStaged) ? " OR s." + r.column() + " = ANY (?)" : "") + ")")
+        .collect(Collectors.joining(" AND "));
+  }
+
+  /**
    * Writes the held-back rows that wait only for each other through the table's self-reference
    * (organization units that are each other's parent: A → B → A), in one statement: PostgreSQL
    * checks the foreign keys of a statement at its end, so a cycle that is whole lands together,
@@ -265,7 +260,7 @@ final class TableWriter {
    * @throws SQLException on an error that is not about a row's values
    */
   private boolean landCycles(Connection c, Map<String, Outcome> heldBack) throws SQLException {
-    if (selfReference == null) {
+    if (applyCycle == null) {
       return false;
     }
     List<String> members = new ArrayList<>();
