@@ -229,7 +229,7 @@ class PipelineIT {
   @Test
   @Order(4)
   void aSeededRandomStreamOfChangesKeepsTheInvariant() throws Exception {
-    int changed = new RandomChanges(2026).apply(edu, 400);
+    int changed = new RandomChanges(2026).apply(edu, 400, Path.of("target", "random-changes.sql"));
     assertThat(changed).isGreaterThan(300);
     pipeline.awaitCaughtUp(Duration.ofMinutes(5), Duration.ofMillis(300));
     // Consumer lag 0 does not cover the sink's timer work: a delete waiting for its references

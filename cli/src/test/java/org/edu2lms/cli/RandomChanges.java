@@ -1,5 +1,9 @@
 package org.edu2lms.cli;
 
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -33,24 +37,31 @@ final class RandomChanges {
   }
 
   /**
-   * Applies {@code count} changes to EDU, in transactions of 1 to 4 statements.
+   * Applies {@code count} changes to EDU, in transactions of 1 to 4 statements, and writes them
+   * with their transaction boundaries to {@code log} (a test artifact: the history behind a
+   * failed invariant).
    *
    * @return the number of statements that changed a row
    */
-  int apply(Connection edu, int count) throws SQLException {
+  int apply(Connection edu, int count, Path log) throws SQLException, IOException {
     for (String t : TABLES) {
       nextId.put(t, max(edu, t) + 1);
     }
     int changed = 0;
     edu.setAutoCommit(false);
-    try (Statement st = edu.createStatement()) {
+    try (Statement st = edu.createStatement(); Writer out = Files.newBufferedWriter(log)) {
       int done = 0;
       while (done < count) {
         int inTx = 1 + random.nextInt(4);
+        out.write("BEGIN;\n");
         for (int i = 0; i < inTx && done < count; i++, done++) {
-          changed += st.executeUpdate(next(edu));
+          String sql = next(edu);
+          int rows = st.executeUpdate(sql);
+          out.write(sql + "; -- " + rows + " row(s)\n");
+          changed += rows;
         }
         edu.commit();
+        out.write("COMMIT;\n");
       }
     } finally {
       edu.setAutoCommit(true);

@@ -82,6 +82,11 @@ final class TableWriter {
   private final String apply;
   private final String applyOne;
   private final String applyMany;
+  /**
+   * The condition on a staged row {@code s} that the table holds neither it nor a newer version;
+   * see {@link #findHeldBack}.
+   */
+  private final String notHeld;
   /** The upsert of a cycle of self-references (null when the table has none); see {@link #landCycles}. */
   private final String applyCycle;
   private String movableUnique;
@@ -122,6 +127,10 @@ final class TableWriter {
     this.apply = insertFromStage + parentsPresent + upsertTail;
     this.applyOne = insertFromStage + "s.id = ?::uuid AND " + parentsPresent + upsertTail;
     this.applyMany = insertFromStage + "s.id = ANY (?) AND " + parentsPresent + upsertTail;
+    this.notHeld =
+        "NOT EXISTS (SELECT 1 FROM " + table.name() + " t WHERE t.id = s.id AND (t.source_lsn > s.source_lsn"
+            + " OR (t.source_lsn = s.source_lsn AND (" + cols.stream().map(col -> "t." + col.name()).collect(Collectors.joining(", "))
+            + ") IS NOT DISTINCT FROM (" + cols.stream().map(col -> "s." + col.name()).collect(Collectors.joining(", ")) + "))))";
     this.applyCycle =
         table.selfReference().map(self -> insertFromStage + "s.id = ANY (?) AND " + parentsPresent(table, self) + upsertTail).orElse(null);
     Schema schema = table.valueSchema();
@@ -210,19 +219,20 @@ final class TableWriter {
   }
 
   /**
-   * After the set-based upsert: the staged rows that are not in the table at their own position or
-   * a newer one were held back by a missing parent. The reason is evaluated now, after the insert:
-   * a row whose parent was inserted by the same statement (a self-reference, e.g. a faculty and
-   * its department in one batch) has no missing column any more; it is parked waiting for that
-   * parent, which exists, so the retry that follows in the same transaction writes it.
+   * After the set-based upsert: the staged rows that the table holds neither as they are nor at a
+   * newer source position were held back by a missing parent. Equal positions are compared by
+   * content, not by position alone: a row re-derived by the transform (a late parent re-triggers
+   * its child, mapping.md §organization_units) keeps the LSN of its own change, so the table may
+   * hold the same position with the old derivation (parent NULL) while the new one (parent set)
+   * waits for its parent. The reason is evaluated now, after the insert: a row whose parent was
+   * inserted by the same statement (a self-reference, e.g. a faculty and its department in one
+   * batch) has no missing column any more; it is parked waiting for that parent, which exists, so
+   * the retry that follows in the same transaction writes it.
    */
   private void findHeldBack(Connection c, Map<String, ? extends SpecificRecord> rows, Map<String, Outcome> notWritten)
       throws SQLException {
     try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT s.id::text, " + missingColumn + " FROM pg_temp." + stage + " s WHERE NOT EXISTS (SELECT 1 FROM "
-                    + table.name() + " t WHERE t.id = s.id AND t.source_lsn >= s.source_lsn)")) {
+        ResultSet rs = st.executeQuery("SELECT s.id::text, " + missingColumn + " FROM pg_temp." + stage + " s WHERE " + notHeld)) {
       while (rs.next()) {
         String id = rs.getString(1);
         notWritten.put(id, missingParent(rs.getString(2), rows.get(id)));

@@ -312,6 +312,24 @@ class LmsSinkIT {
   }
 
   @Test
+  void aRowReDerivedAtTheSamePositionWithAParentNotYetLandedIsParkedNotDropped() throws Exception {
+    freshLms(defaults());
+    LmsSink sink = startSink();
+    // EDU: 12 inserted pointing at 20, which does not exist yet: the soft reference maps to NULL.
+    send(LmsTopics.ORGANIZATION_UNITS, 0, id("organizations", 12), org(12, null, 1200));
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM organization_units") == 1);
+    // 20 is inserted; the transform re-derives 12 at its own LSN, and the sink reads it before 20.
+    send(LmsTopics.ORGANIZATION_UNITS, 0, id("organizations", 12), org(12, 20L, 1200));
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM edu2lms.parked") == 1);
+    assertThat(rows("SELECT source_id, waiting_table FROM edu2lms.parked")).containsExactly("12|organization_units");
+    send(LmsTopics.ORGANIZATION_UNITS, 0, id("organizations", 20), org(20, null, 2000));
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM edu2lms.parked") == 0);
+    assertThat(rows("SELECT o.legacy_id, p.legacy_id, o.source_lsn FROM organization_units o LEFT JOIN organization_units p ON p.id = o.parent_id ORDER BY 1"))
+        .containsExactly("12|20|1200", "20|null|2000");
+    assertThat(sink.failure()).isNull();
+  }
+
+  @Test
   void aParentTombstoneSeenAfterItsChildsNewerValueNeitherCascadesNorLosesTheChild() throws Exception {
     freshLms(defaults());
     LmsSink sink = startSink();
