@@ -1,9 +1,11 @@
 package org.edu2lms.capture;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.edu2lms.schemas.EduTables;
 
 /**
@@ -19,6 +21,9 @@ import org.edu2lms.schemas.EduTables;
  * @param slotName the logical replication slot the capture reads ({@code edu2lms})
  * @param publicationName the publication over exactly the EDU tables ({@code edu2lms})
  * @param offsetFile the file the Debezium offsets (the last LSN handed to Kafka) are stored in
+ * @param heartbeatInterval how often the capture writes its heartbeat row into EDU {@link
+ *     EduTables#HEARTBEAT} and Debezium emits a heartbeat (at least 100 ms; default {@link
+ *     #DEFAULT_HEARTBEAT_INTERVAL}); freshness is measured with this resolution
  */
 public record CaptureConfig(
     String eduHost,
@@ -29,10 +34,36 @@ public record CaptureConfig(
     String kafkaBootstrap,
     String slotName,
     String publicationName,
-    Path offsetFile) {
+    Path offsetFile,
+    Duration heartbeatInterval) {
 
   /** Default replication slot and publication name. */
   public static final String DEFAULT_REPLICATION_NAME = "edu2lms";
+
+  /** Default {@code capture.heartbeat.interval}: 1 s. */
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+
+  /**
+   * The statement Debezium runs on EDU every heartbeat interval: the transaction time of the
+   * heartbeat row, which the transform forwards and the sink records in LMS.
+   */
+  public static final String HEARTBEAT_ACTION_QUERY =
+      "INSERT INTO public." + EduTables.HEARTBEAT + " (id, ts) VALUES (1, now())"
+          + " ON CONFLICT (id) DO UPDATE SET ts = EXCLUDED.ts";
+
+  /** Settings with the default heartbeat interval. */
+  public CaptureConfig(
+      String eduHost,
+      int eduPort,
+      String eduDatabase,
+      String eduUser,
+      String eduPassword,
+      String kafkaBootstrap,
+      String slotName,
+      String publicationName,
+      Path offsetFile) {
+    this(eduHost, eduPort, eduDatabase, eduUser, eduPassword, kafkaBootstrap, slotName, publicationName, offsetFile, DEFAULT_HEARTBEAT_INTERVAL);
+  }
 
   /**
    * @throws IllegalArgumentException naming the setting that is missing or out of range
@@ -46,6 +77,10 @@ public record CaptureConfig(
     require(slotName, "capture.slot.name");
     require(publicationName, "capture.publication.name");
     Objects.requireNonNull(offsetFile, "capture.offset.file");
+    Objects.requireNonNull(heartbeatInterval, "capture.heartbeat.interval");
+    if (heartbeatInterval.toMillis() < 100) {
+      throw new IllegalArgumentException("capture.heartbeat.interval must be at least 100 ms, got " + heartbeatInterval);
+    }
     if (eduPort < 1 || eduPort > 65535) {
       throw new IllegalArgumentException("capture.edu.port must be 1..65535, got " + eduPort);
     }
@@ -63,8 +98,9 @@ public record CaptureConfig(
 
   /**
    * The Debezium PostgreSQL connector and engine properties: pgoutput, a filtered publication over
-   * exactly {@link EduTables#ALL}, an initial snapshot then streaming, file offsets, numerics as
-   * strings (no precision loss), JSON without inline schemas.
+   * exactly {@link EduTables#ALL} and the heartbeat table, an initial snapshot then streaming, file
+   * offsets, numerics as strings (no precision loss), JSON without inline schemas, a heartbeat
+   * every {@link #heartbeatInterval} that also updates {@link EduTables#HEARTBEAT}.
    */
   public Properties debeziumProperties() {
     Properties p = new Properties();
@@ -85,7 +121,11 @@ public record CaptureConfig(
     p.setProperty("publication.autocreate.mode", "filtered");
     p.setProperty(
         "table.include.list",
-        EduTables.ALL.stream().map(t -> "public\\." + t).collect(Collectors.joining(",")));
+        Stream.concat(EduTables.ALL.stream(), Stream.of(EduTables.HEARTBEAT))
+            .map(t -> "public\\." + t)
+            .collect(Collectors.joining(",")));
+    p.setProperty("heartbeat.interval.ms", Long.toString(heartbeatInterval.toMillis()));
+    p.setProperty("heartbeat.action.query", HEARTBEAT_ACTION_QUERY);
     p.setProperty("snapshot.mode", "initial");
     p.setProperty("decimal.handling.mode", "string");
     p.setProperty("tombstones.on.delete", "true");

@@ -4,7 +4,16 @@ import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.format.Json;
 import java.io.IOException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Set;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -26,6 +35,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.edu2lms.schemas.EduTables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,11 +54,20 @@ public final class EduCapture implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EduCapture.class);
 
+  /**
+   * Prefix of Debezium's heartbeat topic ({@code heartbeat.topics.prefix} default): the topic is
+   * {@code __debezium-heartbeat.edu}.
+   */
+  public static final String HEARTBEAT_TOPIC_PREFIX = "__debezium-heartbeat";
+
   private final CaptureConfig config;
   private final KafkaProducer<byte[], byte[]> producer;
   private final ExecutorService executor;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final AtomicLong eventsProduced = new AtomicLong();
+  private final AtomicLong heartbeatsProduced = new AtomicLong();
+  private final MeterRegistry registry;
+  private final Map<String, Counter> eventsByTopic = new ConcurrentHashMap<>();
   private volatile boolean stopped;
   private DebeziumEngine<ChangeEvent<String, String>> engine;
 
@@ -56,7 +75,17 @@ public final class EduCapture implements AutoCloseable {
    * @param config the capture settings
    */
   public EduCapture(CaptureConfig config) {
+    this(config, new SimpleMeterRegistry());
+  }
+
+  /**
+   * @param config the capture settings
+   * @param registry where the counter {@code edu2lms.capture.events{table}} (change events produced
+   *     per EDU table, heartbeats under their own table) is registered
+   */
+  public EduCapture(CaptureConfig config, MeterRegistry registry) {
     this.config = config;
+    this.registry = registry;
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -73,9 +102,12 @@ public final class EduCapture implements AutoCloseable {
    * Starts the engine on its own thread: an initial snapshot of every EDU table, then streaming.
    *
    * @throws IOException when the offset file's folder cannot be created
+   * @throws SQLException when EDU cannot be reached or the heartbeat table cannot be created (the
+   *     message names the table and the right that is missing)
    */
-  public void start() throws IOException {
+  public void start() throws IOException, SQLException {
     Files.createDirectories(config.offsetFile().toAbsolutePath().getParent());
+    ensureHeartbeatTable();
     engine =
         DebeziumEngine.create(Json.class)
             .using(config.debeziumProperties())
@@ -96,6 +128,28 @@ public final class EduCapture implements AutoCloseable {
         config.slotName(),
         config.publicationName(),
         config.offsetFile());
+  }
+
+  /**
+   * Creates {@link EduTables#HEARTBEAT} in EDU when it is missing, with its one row, so the
+   * heartbeat action query has a row to update and the publication a table to cover. Needs CREATE
+   * on schema public once (or the table created beforehand by the EDU owner) and INSERT, UPDATE on
+   * the table afterwards.
+   */
+  private void ensureHeartbeatTable() throws SQLException {
+    String url = "jdbc:postgresql://" + config.eduHost() + ":" + config.eduPort() + "/" + config.eduDatabase();
+    try (Connection c = DriverManager.getConnection(url, config.eduUser(), config.eduPassword());
+        Statement st = c.createStatement()) {
+      st.execute(
+          "CREATE TABLE IF NOT EXISTS public." + EduTables.HEARTBEAT + " (id bigint PRIMARY KEY, ts timestamptz NOT NULL)");
+      st.execute(CaptureConfig.HEARTBEAT_ACTION_QUERY);
+    } catch (SQLException e) {
+      throw new SQLException(
+          "cannot prepare the heartbeat table public." + EduTables.HEARTBEAT + " in EDU (" + url + ", user " + config.eduUser()
+              + "): it needs CREATE on schema public once, then INSERT and UPDATE on the table: " + e.getMessage(),
+          e.getSQLState(),
+          e);
+    }
   }
 
   private void handleBatch(
@@ -122,7 +176,25 @@ public final class EduCapture implements AutoCloseable {
       committer.markProcessed(e);
     }
     committer.markBatchFinished();
-    eventsProduced.addAndGet(events.size());
+    for (ChangeEvent<String, String> e : events) {
+      eventsByTopic.computeIfAbsent(e.destination(), this::eventCounter).increment();
+    }
+    long heartbeats = events.stream().filter(e -> isHeartbeat(e.destination())).count();
+    eventsProduced.addAndGet(events.size() - heartbeats);
+    heartbeatsProduced.addAndGet(heartbeats);
+  }
+
+  private Counter eventCounter(String topic) {
+    String prefix = EduTables.TOPIC_PREFIX + ".public.";
+    return Counter.builder("edu2lms.capture.events")
+        .description("change events produced to Kafka per EDU table")
+        .tag("table", topic.startsWith(prefix) ? topic.substring(prefix.length()) : topic)
+        .register(registry);
+  }
+
+  /** Debezium's own heartbeat topic or the heartbeat table's change topic. */
+  private static boolean isHeartbeat(String topic) {
+    return topic.startsWith(HEARTBEAT_TOPIC_PREFIX) || topic.equals(EduTables.topic(EduTables.HEARTBEAT));
   }
 
   /**
@@ -145,7 +217,12 @@ public final class EduCapture implements AutoCloseable {
     }
   }
 
-  /** Change events (including tombstones) produced to Kafka since start. */
+  /** Heartbeat events (Debezium's and the heartbeat table's) produced to Kafka since start. */
+  public long heartbeatsProduced() {
+    return heartbeatsProduced.get();
+  }
+
+  /** Change events of the EDU tables (including tombstones) produced to Kafka since start; heartbeats not included. */
   public long eventsProduced() {
     return eventsProduced.get();
   }

@@ -1,5 +1,6 @@
 package org.edu2lms.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.edu2lms.embedded.EmbeddedKafkaCluster;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.cli.ops.Accounting;
+import org.edu2lms.cli.ops.StatusServer;
 import org.edu2lms.generator.EduSchema;
 import org.edu2lms.generator.Profile;
 import org.edu2lms.transform.EduToLmsTopology;
@@ -47,9 +49,72 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "PT10M", description = "how long to wait for catch-up, ISO-8601 (default: ${DEFAULT-VALUE})")
   Duration timeout;
 
+  @Option(names = "--http-port", defaultValue = "8080", description = "port of the status page and /metrics; 0 = any free port (default: ${DEFAULT-VALUE}; when it is taken, a free one is used)")
+  int httpPort;
+
+  @Option(names = "--http-host", defaultValue = "127.0.0.1", description = "address the status page binds; 0.0.0.0 to reach it from other hosts (default: ${DEFAULT-VALUE})")
+  String httpHost;
+
+  @Option(names = "--burst", defaultValue = "3000", description = "changes of the mixed live workload applied at full speed after the live steps, to watch the lag rise and drain (default: ${DEFAULT-VALUE}; 0 = none)")
+  int burst;
+
+  @Option(names = "--keep-running", description = "after the accounting, keep the pipeline and the status page running until interrupted (Ctrl-C)")
+  boolean keepRunning;
+
+  /** The status page on --http-port; when the default port is taken, on a free one instead. */
+  private StatusServer serveStatus(Pipeline pipeline, PrintWriter out) throws IOException {
+    try {
+      return pipeline.serveStatus(httpHost, httpPort);
+    } catch (IOException e) {
+      if (spec.commandLine().getParseResult().hasMatchedOption("--http-port") || httpPort == 0) {
+        throw e;
+      }
+      out.printf("      port %d is taken: %s; serving the status page on a free port%n", httpPort, e.getMessage());
+      return pipeline.serveStatus(httpHost, 0);
+    }
+  }
+
+  /**
+   * Applies {@code --burst} changes of the mixed live workload at full speed (one EDU transaction
+   * each), printing the consumer lag each second until the pipeline has caught up again.
+   */
+  private void burst(Pipeline pipeline, Connection edu, Connection lms, PrintWriter out) throws Exception {
+    out.printf("      a burst of %,d changes (journal_details, journal, exam_result, users) at full speed%n", burst);
+    out.flush();
+    LiveWorkload workload = new LiveWorkload(edu, lms, seed);
+    long b0 = System.nanoTime();
+    long lastLine = b0;
+    for (int i = 0; i < burst; i++) {
+      workload.next();
+      if (System.nanoTime() - lastLine > 1_000_000_000L) {
+        lastLine = System.nanoTime();
+        out.printf("      %5.1f s  %,d changes written; %s%n", (lastLine - b0) / 1e9, i + 1, pipeline.lagSummary());
+        out.flush();
+      }
+    }
+    double wrote = (System.nanoTime() - b0) / 1e9;
+    out.printf("      %5.1f s  %,d changes written (%,.0f/s); %s%n", wrote, burst, burst / wrote, pipeline.lagSummary());
+    out.flush();
+    Duration drained =
+        pipeline.awaitCaughtUp(
+            timeout,
+            Duration.ofMillis(200),
+            line -> {
+              out.println("      " + line);
+              out.flush();
+            });
+    out.printf("      caught up %.1f s after the burst ended%n", drained.toMillis() / 1e3);
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (httpPort < 0 || httpPort > 65535) {
+      throw new ParameterException(spec.commandLine(), "--http-port must be 0..65535, got " + httpPort);
+    }
+    if (burst < 0) {
+      throw new ParameterException(spec.commandLine(), "--burst must be >= 0, got " + burst);
+    }
     if (!(scale > 0) || scale > 2) {
       throw new ParameterException(spec.commandLine(), "--scale must be > 0 and <= 2 for the demo, got " + scale);
     }
@@ -75,9 +140,14 @@ public final class DemoCommand implements Callable<Integer> {
         try (Pipeline pipeline = new Pipeline(settings);
             Connection edu = DriverManager.getConnection(eduUrl, EmbeddedPostgresServer.USER, "");
             Connection lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "")) {
+          pipeline.start();
+          StatusServer status = serveStatus(pipeline, out);
+          out.printf("      status page: http://%s:%d/  (Prometheus metrics: /metrics)%n", httpHost, status.port());
+          out.printf(
+              "      consumer lag beside it: edu2lms lag %s%n",
+              ConnectionOptions.describe(kafka.bootstrapServers(), eduUrl, pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER));
           out.println("[4/6] capture → transform → sink: initial snapshot");
           out.flush();
-          pipeline.start();
           Duration load =
               pipeline.awaitCaughtUp(
                   timeout,
@@ -110,6 +180,9 @@ public final class DemoCommand implements Callable<Integer> {
                 arrived ? String.format("in LMS after %d ms", (System.nanoTime() - s0) / 1_000_000) : "NOT ARRIVED in 60 s");
             out.flush();
           }
+          if (burst > 0) {
+            burst(pipeline, edu, lms, out);
+          }
           pipeline.awaitCaughtUp(timeout, Duration.ofMillis(500));
           out.println("[6/6] accounting (mapping.md): LMS rows + quarantined rows = expected");
           List<Accounting.Row> table = Accounting.compute(edu, lms, Set.copyOf(EduToLmsTopology.OUTPUT_TABLES));
@@ -141,6 +214,14 @@ public final class DemoCommand implements Callable<Integer> {
               notBuilt,
               (System.nanoTime() - t0) / 1e9);
           out.flush();
+          if (keepRunning) {
+            out.printf("running until interrupted (Ctrl-C); status page: http://%s:%d/%n", httpHost, status.port());
+            out.flush();
+            while (pipeline.failure() == null) {
+              Thread.sleep(1000);
+            }
+            throw new IllegalStateException(pipeline.failure().getMessage(), pipeline.failure());
+          }
           return balanced ? 0 : 1;
         }
       }

@@ -13,7 +13,23 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.edu2lms.capture.CaptureConfig;
 import org.edu2lms.capture.EduCapture;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import org.edu2lms.cli.ops.ConsumerLag;
+import org.edu2lms.cli.ops.LagReport;
+import org.edu2lms.cli.ops.StatusMonitor;
+import org.edu2lms.cli.ops.StatusServer;
 import org.edu2lms.cli.ops.KafkaTopics;
 import org.edu2lms.sink.LmsSchema;
 import org.edu2lms.sink.LmsSink;
@@ -63,6 +79,10 @@ public final class Pipeline implements AutoCloseable {
 
   private final Settings settings;
   private final Admin admin;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final List<AutoCloseable> binders = new ArrayList<>();
+  private StatusMonitor monitor;
+  private StatusServer status;
   private final AtomicReference<Throwable> streamsFailure = new AtomicReference<>();
   private EduCapture capture;
   private KafkaStreams streams;
@@ -77,6 +97,21 @@ public final class Pipeline implements AutoCloseable {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.capture().kafkaBootstrap());
     this.admin = Admin.create(p);
+    // Meters registered in the global registry (the transform's TransformEventCounter) reach /metrics.
+    Metrics.addRegistry(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    JvmGcMetrics gc = new JvmGcMetrics();
+    gc.bindTo(registry);
+    binders.add(gc);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+  }
+
+  /** Every meter of the three stages and the JVM, for {@code /metrics}. */
+  public PrometheusMeterRegistry registry() {
+    return registry;
   }
 
   /**
@@ -87,9 +122,26 @@ public final class Pipeline implements AutoCloseable {
   public void start() throws Exception {
     KafkaTopics.ensure(admin, settings.partitions(), (short) 1);
     LmsSchema.migrate(settings.sink().lmsJdbcUrl(), settings.sink().lmsUser(), settings.sink().lmsPassword());
-    sink = new LmsSink(settings.sink());
-    sink.start();
+    startSink();
+    startTransform();
+    capture = new EduCapture(settings.capture(), registry);
+    capture.start();
+  }
+
+  /**
+   * Starts (again) the transform alone, e.g. after {@link #stopTransform()}: a new Kafka Streams
+   * instance of the same application, which resumes from its committed offsets.
+   *
+   * @throws IllegalStateException when the transform runs already
+   */
+  public void startTransform() {
+    if (streams != null) {
+      throw new IllegalStateException("the transform runs already");
+    }
     streams = new KafkaStreams(EduToLmsTopology.buildTopology(), EduToLmsTopology.streamsConfig(settings.transform()));
+    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
+    binders.add(streamsMetrics);
     streams.setUncaughtExceptionHandler(
         e -> {
           streamsFailure.compareAndSet(null, e);
@@ -97,8 +149,68 @@ public final class Pipeline implements AutoCloseable {
           return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
     streams.start();
-    capture = new EduCapture(settings.capture());
-    capture.start();
+  }
+
+  /**
+   * Stops the transform alone (a clean close: its last transaction committed), leaving capture
+   * and sink running: its consumer lag on the edu.public.* topics then grows with every change.
+   */
+  public void stopTransform() {
+    if (streams != null) {
+      streams.close(Duration.ofSeconds(30));
+      streams = null;
+    }
+  }
+
+  /**
+   * Starts (again) the sink alone, e.g. after {@link #stopSink()}; its meters go to {@link #registry()}.
+   *
+   * @throws IllegalStateException when the sink runs already
+   */
+  public void startSink() {
+    if (sink != null) {
+      throw new IllegalStateException("the sink runs already");
+    }
+    sink = new LmsSink(settings.sink(), registry);
+    sink.start();
+  }
+
+  /**
+   * Stops the sink alone (a clean stop: the last batch committed, its offsets committed), leaving
+   * capture and transform running: its consumer lag then grows with every change.
+   */
+  public void stopSink() throws Exception {
+    if (sink != null) {
+      sink.close();
+      sink = null;
+    }
+  }
+
+  /**
+   * Serves the status page, {@code /metrics} and the JSON API ({@link StatusServer}) for this
+   * pipeline, watched by a {@link StatusMonitor} (lag every 2 s, accounting every 10 s).
+   *
+   * @param host address to bind
+   * @param port TCP port, 0 for any free one
+   * @return the server (its {@link StatusServer#port()})
+   * @throws java.io.IOException when the port cannot be bound
+   */
+  public StatusServer serveStatus(String host, int port) throws java.io.IOException {
+    CaptureConfig c = settings.capture();
+    String eduUrl = "jdbc:postgresql://" + c.eduHost() + ":" + c.eduPort() + "/" + c.eduDatabase();
+    monitor =
+        new StatusMonitor(
+                new StatusMonitor.Target(
+                    c.kafkaBootstrap(), eduUrl, c.eduUser(), c.eduPassword(),
+                    settings.sink().lmsJdbcUrl(), settings.sink().lmsUser(), settings.sink().lmsPassword(),
+                    new LagReport.Groups(c.slotName(), settings.transform().applicationId(), settings.sink().groupId()),
+                    Set.copyOf(EduToLmsTopology.OUTPUT_TABLES)),
+                registry,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(10))
+            .start();
+    status = new StatusServer(host, port, monitor, registry);
+    return status;
   }
 
   /**
@@ -119,17 +231,18 @@ public final class Pipeline implements AutoCloseable {
 
   /**
    * One probe of the catch-up condition: the initial snapshot is complete, the capture produced
-   * nothing since the previous probe, and the transform's and the sink's consumer lag are both 0.
+   * no change event since the previous probe, and the transform's and the sink's consumer lag on
+   * the legacy data are both 0 (heartbeats not counted: {@link ConsumerLag#dataTotal}).
    */
   public boolean caughtUpProbe() throws ExecutionException, InterruptedException {
     long events = capture.eventsProduced();
     boolean quiet = events == lastEventCount;
     lastEventCount = events;
-    if (!capture.snapshotCompleted() || !quiet || streams.state() != KafkaStreams.State.RUNNING) {
+    if (!capture.snapshotCompleted() || !quiet || streams == null || sink == null || streams.state() != KafkaStreams.State.RUNNING) {
       return false;
     }
-    return ConsumerLag.total(admin, settings.transform().applicationId()) == 0
-        && ConsumerLag.total(admin, settings.sink().groupId()) == 0;
+    return ConsumerLag.dataTotal(admin, settings.transform().applicationId()) == 0
+        && ConsumerLag.dataTotal(admin, settings.sink().groupId()) == 0;
   }
 
   /**
@@ -154,7 +267,7 @@ public final class Pipeline implements AutoCloseable {
     while (System.nanoTime() - start < timeout.toNanos()) {
       if (progress != null && System.nanoTime() - lastReport > 5_000_000_000L) {
         lastReport = System.nanoTime();
-        progress.accept(String.format("%5.0f s  %s, LMS rows upserted=%,d", (lastReport - start) / 1e9, lagSummary(), sink.rowsUpserted()));
+        progress.accept(String.format("%5.0f s  %s, LMS rows upserted=%,d", (lastReport - start) / 1e9, lagSummary(), sink == null ? 0 : sink.rowsUpserted()));
       }
       Throwable f = failure();
       if (f != null) {
@@ -176,8 +289,8 @@ public final class Pipeline implements AutoCloseable {
    * @throws java.util.concurrent.ExecutionException when the broker cannot answer
    */
   public long consumerLag() throws ExecutionException, InterruptedException {
-    return Math.max(0, ConsumerLag.total(admin, settings.transform().applicationId()))
-        + Math.max(0, ConsumerLag.total(admin, settings.sink().groupId()));
+    return Math.max(0, ConsumerLag.dataTotal(admin, settings.transform().applicationId()))
+        + Math.max(0, ConsumerLag.dataTotal(admin, settings.sink().groupId()));
   }
 
   /** Consumer lag of the transform and the sink, for messages. */
@@ -187,8 +300,8 @@ public final class Pipeline implements AutoCloseable {
           "snapshot %s, captured=%,d, transform lag=%,d, sink lag=%,d",
           capture.snapshotCompleted() ? "done" : "running",
           capture.eventsProduced(),
-          ConsumerLag.total(admin, settings.transform().applicationId()),
-          ConsumerLag.total(admin, settings.sink().groupId()));
+          ConsumerLag.dataTotal(admin, settings.transform().applicationId()),
+          ConsumerLag.dataTotal(admin, settings.sink().groupId()));
     } catch (Exception e) {
       return "lag unknown: " + e.getMessage();
     }
@@ -204,18 +317,24 @@ public final class Pipeline implements AutoCloseable {
         "retries", sink == null ? 0 : sink.retries());
   }
 
-  /** Stops capture, transform and sink, in that order. */
+  /** Stops the status page, then capture, transform and sink, in that order. */
   @Override
   public void close() throws Exception {
+    if (status != null) {
+      status.close();
+    }
+    if (monitor != null) {
+      monitor.close();
+    }
+    for (AutoCloseable b : binders) {
+      b.close();
+    }
     if (capture != null) {
       capture.close();
     }
-    if (streams != null) {
-      streams.close(Duration.ofSeconds(30));
-    }
-    if (sink != null) {
-      sink.close();
-    }
+    stopTransform();
+    stopSink();
     admin.close();
+    Metrics.removeRegistry(registry);
   }
 }

@@ -32,6 +32,15 @@ public final class EduTables {
           "exam",
           "exam_result");
 
+  /**
+   * The pipeline's own heartbeat table in EDU, {@code edu2lms_heartbeat(id bigint PRIMARY KEY, ts
+   * timestamptz NOT NULL)}: the capture updates its one row every heartbeat interval (Debezium
+   * {@code heartbeat.action.query}) and publishes it like the EDU tables, so the time a change
+   * takes from EDU to LMS can be measured even when nothing else changes (issue "See the sync").
+   * Not in {@link #ALL}: it holds no legacy data and is never mapped to an LMS table.
+   */
+  public static final String HEARTBEAT = "edu2lms_heartbeat";
+
   /** Prefix of the change-event topics: Debezium's {@code topic.prefix} + schema. */
   public static final String TOPIC_PREFIX = "edu";
 

@@ -91,6 +91,14 @@ public final class LmsTopics {
       new Topic<>("edu2lms.data_quality_notes", Serdes.String(), Serdes.String());
 
   /**
+   * edu2lms.heartbeat, key = the heartbeat row's id ({@code 1}); value = the EDU transaction time
+   * of the heartbeat (ISO-8601 instant, microseconds, UTC), produced by the transform from {@code
+   * edu.public.edu2lms_heartbeat} and recorded by the sink in LMS {@code edu2lms.heartbeat}, so
+   * end-to-end freshness is measured through every stage. Compacted. Not part of {@link #ALL}.
+   */
+  public static final Topic<String, String> HEARTBEAT = new Topic<>("edu2lms.heartbeat", Serdes.String(), Serdes.String());
+
+  /**
    * The sink's dead-letter topic: a record of an lms.*, quarantine or notes topic that the sink
    * cannot decode (or that the LMS rejects for a reason other than an in-flight counterpart) is
    * copied here byte for byte, key and value, with the error in headers ({@link #DLT_HEADER_PREFIX}

@@ -13,11 +13,11 @@ import org.flywaydb.core.Flyway;
 /**
  * The versioned LMS DDL of lms.md ({@code classpath:db/lms}), applied with Flyway: every table,
  * CHECK, UNIQUE and FOREIGN KEY as specified, plus the {@code edu2lms} bookkeeping schema
- * (quarantine, parked rows, data-quality notes).
+ * (quarantine, parked rows, data-quality notes, waiting deletes, the capture's heartbeat).
  */
 public final class LmsSchema {
 
-  /** Columns of the bookkeeping tables the sink writes (Flyway V1–V4). */
+  /** Columns of the bookkeeping tables the sink writes (Flyway V1–V6). */
   private static final Map<String, List<String>> BOOKKEEPING =
       Map.of(
           "edu2lms.quarantine",
@@ -27,7 +27,11 @@ public final class LmsSchema {
               "lms_table", "id", "payload", "source_lsn", "reason", "first_seen", "last_try", "source_table",
               "source_id", "component", "detail", "waiting_table", "waiting_for"),
           "edu2lms.data_quality_notes",
-          List.of("source_table", "source_id", "component", "notes", "last_seen"));
+          List.of("source_table", "source_id", "component", "notes", "last_seen"),
+          "edu2lms.pending_deletes",
+          List.of("lms_table", "id", "first_seen"),
+          "edu2lms.heartbeat",
+          List.of("id", "edu_committed_at", "lms_committed_at"));
 
   private LmsSchema() {}
 

@@ -11,8 +11,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -82,6 +84,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
 
   private final SinkConfig config;
   private final MeterRegistry registry;
+  private final Counter heartbeats;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final KafkaProducer<byte[], byte[]> deadLetters;
   private final Map<String, TableWriter> writersByTopic = new LinkedHashMap<>();
@@ -151,6 +154,8 @@ public final class LmsSink implements Runnable, AutoCloseable {
                 .retryOnException(SinkErrors::isTransient)
                 .failAfterMaxAttempts(false)
                 .build());
+    this.heartbeats =
+        Counter.builder("edu2lms.sink.heartbeats").description("capture heartbeats recorded in LMS edu2lms.heartbeat").register(registry);
     this.retries = Counter.builder("edu2lms.sink.retries").description("batches retried after a transient LMS error").register(registry);
     this.retry
         .getEventPublisher()
@@ -192,6 +197,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
       List<String> topics = new ArrayList<>(writersByTopic.keySet());
       topics.add(LmsTopics.QUARANTINE.name());
       topics.add(LmsTopics.NOTES.name());
+      topics.add(LmsTopics.HEARTBEAT.name());
       retry.executeCheckedSupplier(this::connection);
       consumer.subscribe(topics);
       LOG.info("sink started: {} → {} ({})", topics, config.lmsJdbcUrl(), config);
@@ -337,7 +343,8 @@ public final class LmsSink implements Runnable, AutoCloseable {
   private record Batch(
       Map<String, LinkedHashMap<String, Row>> rows,
       LinkedHashMap<String, QuarantineRecord> quarantine,
-      LinkedHashMap<String, String> notes) {}
+      LinkedHashMap<String, String> notes,
+      Map<Long, OffsetDateTime> heartbeats) {}
 
   /** A row the LMS rejected: it is quarantined as mapping_error and copied to the dead letters. */
   private record Rejected(String topic, String key, byte[] payload, String reason) {
@@ -358,6 +365,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
     Map<String, LinkedHashMap<String, Row>> rows = new HashMap<>();
     LinkedHashMap<String, QuarantineRecord> q = new LinkedHashMap<>();
     LinkedHashMap<String, String> n = new LinkedHashMap<>();
+    Map<Long, OffsetDateTime> beats = new HashMap<>();
     List<ProducerRecord<byte[], byte[]>> dead = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : records) {
       try {
@@ -383,6 +391,10 @@ public final class LmsSink implements Runnable, AutoCloseable {
               r.value() == null
                   ? null
                   : LmsTopics.QUARANTINE.valueSerde().deserializer().deserialize(r.topic(), r.value()));
+        } else if (r.topic().equals(LmsTopics.HEARTBEAT.name())) {
+          if (r.value() != null) {
+            beats.put(Long.parseLong(key), OffsetDateTime.parse(new String(r.value(), StandardCharsets.UTF_8)));
+          }
         } else {
           QuarantineWriter.parseKey(key);
           n.put(key, r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8));
@@ -392,7 +404,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
       }
     }
     sendToDeadLetters(dead);
-    return new Batch(rows, q, n);
+    return new Batch(rows, q, n, beats);
   }
 
   private static ProducerRecord<byte[], byte[]> deadLetter(ConsumerRecord<byte[], byte[]> r, Exception e) {
@@ -491,6 +503,30 @@ public final class LmsSink implements Runnable, AutoCloseable {
     notes.upsert(c, noted);
     retryParked(c, written);
     retryPendingDeletes(c);
+    recordHeartbeats(c, batch.heartbeats());
+  }
+
+  /**
+   * Records the capture's heartbeats in {@code edu2lms.heartbeat} (Flyway V6) in the batch's
+   * transaction, with the LMS clock at the write; an older heartbeat replayed never replaces a newer one.
+   */
+  private void recordHeartbeats(Connection c, Map<Long, OffsetDateTime> beats) throws SQLException {
+    if (beats.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO edu2lms.heartbeat (id, edu_committed_at, lms_committed_at) VALUES (?, ?, clock_timestamp())"
+                + " ON CONFLICT (id) DO UPDATE SET edu_committed_at = EXCLUDED.edu_committed_at, lms_committed_at = EXCLUDED.lms_committed_at"
+                + " WHERE edu2lms.heartbeat.edu_committed_at <= EXCLUDED.edu_committed_at")) {
+      for (Map.Entry<Long, OffsetDateTime> b : beats.entrySet()) {
+        ps.setLong(1, b.getKey());
+        ps.setObject(2, b.getValue());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    heartbeats.increment(beats.size());
   }
 
   private void retryPendingDeletes(Connection c) throws SQLException {

@@ -12,6 +12,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -132,6 +133,7 @@ public final class EduToLmsTopology {
     p.put(StreamsConfig.producerPrefix("linger.ms"), "5");
     p.put(StreamsConfig.producerPrefix("compression.type"), "none");
     p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, OPTIMIZATION);
+    p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG), TransformEventCounter.class.getName());
     return p;
   }
 
@@ -290,9 +292,26 @@ public final class EduToLmsTopology {
             "file_id", mappableFiles, CurriculumMappings.FILE, present(), "materials-file");
     emitAndKeepMappable(materials, CurriculumMappings::material, LmsTopics.COURSE_MATERIALS, "course_meeting_topic_file");
 
+    heartbeat();
+
     Properties optimization = new Properties();
     optimization.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, OPTIMIZATION);
     return builder.build(optimization);
+  }
+
+  /**
+   * Forwards each heartbeat row of EDU {@link EduTables#HEARTBEAT} (its transaction time, column
+   * {@code ts}) to {@link LmsTopics#HEARTBEAT}, through the same task and commit as the data, so the
+   * sink's record of it measures the whole path. Deletes of the row are not forwarded.
+   */
+  private void heartbeat() {
+    builder
+        .stream(EduTables.topic(EduTables.HEARTBEAT), Consumed.with(KEY, ROW).withName("source-" + EduTables.HEARTBEAT))
+        .filter((id, beat) -> beat != null && beat.row().hasNonNull("ts"), Named.as("heartbeat-rows"))
+        .map((id, beat) -> KeyValue.pair(Long.toString(id), beat.row().get("ts").asText()), Named.as("heartbeat-time"))
+        .to(
+            LmsTopics.HEARTBEAT.name(),
+            Produced.with(LmsTopics.HEARTBEAT.keySerde(), LmsTopics.HEARTBEAT.valueSerde()).withName("sink-heartbeat"));
   }
 
   // ------------------------------------------------------------------ building blocks

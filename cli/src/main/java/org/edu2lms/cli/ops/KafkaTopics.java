@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
+import org.edu2lms.capture.EduCapture;
 import org.edu2lms.schemas.EduTables;
 import org.edu2lms.schemas.LmsTopics;
 import org.edu2lms.schemas.Topic;
@@ -15,7 +16,8 @@ import org.edu2lms.schemas.Topic;
 /**
  * Creates the pipeline's topics when they do not exist (architecture.md): {@code edu.public.<table>}
  * for every EDU table, {@code lms.<table>}, {@code edu2lms.quarantine} and the notes, all compacted,
- * since each carries per key the latest state (or a tombstone), which is what a replay needs; and
+ * since each carries per key the latest state (or a tombstone), which is what a replay needs;
+ * the heartbeat topics (Debezium's, {@code edu.public.edu2lms_heartbeat}, {@code edu2lms.heartbeat}); and
  * the sink's dead-letter topic ({@link LmsTopics#DEAD_LETTER}, unlimited retention, not compacted).
  */
 public final class KafkaTopics {
@@ -41,6 +43,10 @@ public final class KafkaTopics {
     for (Topic<String, ?> t : LmsTopics.ALL) {
       wanted.add(new NewTopic(t.name(), partitions, replicationFactor).configs(compacted));
     }
+    // Heartbeats: one key each, compacted; one partition (the transform co-partitions nothing with them).
+    wanted.add(new NewTopic(EduTables.topic(EduTables.HEARTBEAT), 1, replicationFactor).configs(compacted));
+    wanted.add(new NewTopic(EduCapture.HEARTBEAT_TOPIC_PREFIX + "." + EduTables.TOPIC_PREFIX, 1, replicationFactor).configs(compacted));
+    wanted.add(new NewTopic(LmsTopics.HEARTBEAT.name(), 1, replicationFactor).configs(compacted));
     // Dead letters are kept for as long as the broker keeps anything: each is an unexplained record.
     wanted.add(
         new NewTopic(LmsTopics.DEAD_LETTER, 1, replicationFactor)

@@ -1,0 +1,99 @@
+package org.edu2lms.cli;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.edu2lms.capture.CaptureConfig;
+import org.edu2lms.cli.ops.LagReport;
+import org.edu2lms.sink.SinkConfig;
+import org.edu2lms.transform.TransformConfig;
+import picocli.CommandLine.Option;
+
+/**
+ * Where a running pipeline is, for the commands that look at one ({@code lag}): Kafka, EDU, LMS,
+ * the replication slot and the two consumer groups. Passwords default to the environment variables
+ * {@code EDU2LMS_EDU_PASSWORD} and {@code EDU2LMS_LMS_PASSWORD}, so they need not appear on a
+ * command line. {@code edu2lms demo} prints these options filled in for its embedded servers.
+ */
+public final class ConnectionOptions {
+
+  @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
+  String bootstrapServers;
+
+  @Option(names = "--edu-url", defaultValue = "jdbc:postgresql://localhost:5432/edu", description = "JDBC URL of EDU (default: ${DEFAULT-VALUE})")
+  String eduUrl;
+
+  @Option(names = "--edu-user", defaultValue = "postgres", description = "EDU user; needs to read pg_replication_slots (default: ${DEFAULT-VALUE})")
+  String eduUser;
+
+  @Option(names = "--edu-password", defaultValue = "${env:EDU2LMS_EDU_PASSWORD:-}", description = "EDU password (default: $EDU2LMS_EDU_PASSWORD)")
+  String eduPassword;
+
+  @Option(names = "--lms-url", defaultValue = "jdbc:postgresql://localhost:5432/lms", description = "JDBC URL of LMS (default: ${DEFAULT-VALUE})")
+  String lmsUrl;
+
+  @Option(names = "--lms-user", defaultValue = "postgres", description = "LMS user (default: ${DEFAULT-VALUE})")
+  String lmsUser;
+
+  @Option(names = "--lms-password", defaultValue = "${env:EDU2LMS_LMS_PASSWORD:-}", description = "LMS password (default: $EDU2LMS_LMS_PASSWORD)")
+  String lmsPassword;
+
+  @Option(names = "--slot", defaultValue = CaptureConfig.DEFAULT_REPLICATION_NAME, description = "replication slot of the capture (default: ${DEFAULT-VALUE})")
+  String slot;
+
+  @Option(names = "--transform-group", defaultValue = TransformConfig.DEFAULT_APPLICATION_ID, description = "the transform's application.id (default: ${DEFAULT-VALUE})")
+  String transformGroup;
+
+  @Option(names = "--sink-group", defaultValue = SinkConfig.DEFAULT_GROUP_ID, description = "the sink's consumer group (default: ${DEFAULT-VALUE})")
+  String sinkGroup;
+
+  /** A Kafka admin client for {@code --bootstrap-servers}. */
+  Admin admin() {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "edu2lms-ops");
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+    return Admin.create(p);
+  }
+
+  /** @throws SQLException naming the URL when EDU cannot be reached */
+  Connection edu() throws SQLException {
+    return connect(eduUrl, eduUser, eduPassword, "--edu-url");
+  }
+
+  /** @throws SQLException naming the URL when LMS cannot be reached */
+  Connection lms() throws SQLException {
+    return connect(lmsUrl, lmsUser, lmsPassword, "--lms-url");
+  }
+
+  LagReport.Groups groups() {
+    return new LagReport.Groups(slot, transformGroup, sinkGroup);
+  }
+
+  private static Connection connect(String url, String user, String password, String option) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", user);
+    p.setProperty("password", password == null ? "" : password);
+    p.setProperty("ApplicationName", "edu2lms-ops");
+    try {
+      Connection c = DriverManager.getConnection(url, p);
+      c.setAutoCommit(true);
+      return c;
+    } catch (SQLException e) {
+      throw new SQLException("cannot connect to " + url + " (" + option + ") as " + user + ": " + e.getMessage(), e.getSQLState(), e);
+    }
+  }
+
+  /**
+   * The options that point {@code edu2lms lag} at a pipeline, for a message.
+   *
+   * @return e.g. {@code --bootstrap-servers localhost:41234 --edu-url … --lms-url …}
+   */
+  static String describe(String bootstrap, String eduUrl, String lmsUrl, String user) {
+    return "--bootstrap-servers " + bootstrap + " --edu-url " + eduUrl + " --lms-url " + lmsUrl + " --edu-user " + user + " --lms-user " + user;
+  }
+}

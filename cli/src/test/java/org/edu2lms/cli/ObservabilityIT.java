@@ -1,0 +1,322 @@
+package org.edu2lms.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.edu2lms.cli.ops.ConsumerLag;
+import org.edu2lms.cli.ops.LagReport;
+import org.edu2lms.cli.ops.StatusJson;
+import org.edu2lms.cli.ops.StatusServer;
+import org.edu2lms.embedded.EmbeddedKafkaCluster;
+import org.edu2lms.embedded.EmbeddedPostgresServer;
+import org.edu2lms.generator.EduGenerator;
+import org.edu2lms.generator.EduSchema;
+import org.edu2lms.generator.Profile;
+import org.edu2lms.sink.SinkConfig;
+import org.edu2lms.transform.TransformConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import picocli.CommandLine;
+
+/**
+ * Issue "See the sync" on the real chain: lag against a known backlog (the transform stopped, N
+ * change events; the sink stopped, a backlog of LMS records), agreement with Kafka's own view of
+ * the consumer groups, the heartbeat freshness growing while the sink is stopped and recovering,
+ * {@code /metrics} in Prometheus text format with the named series, and the status page in
+ * headless Chromium showing the accounting and the same lag as {@code edu2lms lag --json}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ObservabilityIT {
+
+  private static final String CHROMIUM = "/usr/bin/chromium";
+  private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+
+  @TempDir static Path dataDir;
+
+  private static EmbeddedPostgresServer pg;
+  private static EmbeddedKafkaCluster kafka;
+  private static Pipeline pipeline;
+  private static StatusServer status;
+  private static Connection edu;
+  private static Connection lms;
+  private static Admin admin;
+  private static final LagReport.Groups GROUPS =
+      new LagReport.Groups("edu2lms", TransformConfig.DEFAULT_APPLICATION_ID, SinkConfig.DEFAULT_GROUP_ID);
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final ObjectMapper JSON = StatusJson.mapper();
+
+  @BeforeAll
+  static void startAndLoad() throws Exception {
+    pg = EmbeddedPostgresServer.start(dataDir.resolve("postgres"));
+    EduSchema.migrate(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
+    edu = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
+    new EduGenerator(new Profile(0.002), 5).generate(edu, n -> {});
+    kafka = EmbeddedKafkaCluster.start(dataDir.resolve("kafka"));
+    pipeline = new Pipeline(Pipeline.Settings.embedded(pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), dataDir));
+    pipeline.start();
+    status = pipeline.serveStatus("127.0.0.1", 0);
+    lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "");
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    admin = Admin.create(p);
+    pipeline.awaitCaughtUp(Duration.ofMinutes(5), Duration.ofMillis(300));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (AutoCloseable c : new AutoCloseable[] {admin, pipeline, lms, edu, kafka, pg}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
+  private static LagReport report() throws InterruptedException {
+    return LagReport.take(admin, edu, lms, GROUPS);
+  }
+
+  @Test
+  @Order(1)
+  void aTransformBacklogOfNChangeEventsIsLagNOnItsPartitionAgreesWithKafkaAndDrains() throws Exception {
+    await().atMost(Duration.ofSeconds(30)).until(() -> report().freshness().seconds() != null);
+    LagReport before = report();
+    assertThat(before.capture().slotExists()).isTrue();
+    assertThat(before.capture().slotActive()).isTrue();
+    assertThat(before.capture().lastEventAgeSeconds()).isLessThan(10.0);
+    assertThat(before.transform().perTable()).containsEntry("users", 0L);
+
+    pipeline.stopTransform();
+    int n = 10;
+    try (Statement st = edu.createStatement()) {
+      // One UPDATE of 10 rows: 10 change events on edu.public.users, one partition.
+      assertThat(st.executeUpdate("UPDATE users SET update_date = 'lag test' WHERE id IN (SELECT id FROM users ORDER BY id LIMIT " + n + ")"))
+          .isEqualTo(n);
+    }
+    await("transform lag on edu.public.users-0 = " + n)
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> report().transform().perPartition().get("edu.public.users-0"), lag -> lag == n);
+    LagReport backlog = report();
+    assertThat(backlog.transform().perTable()).containsEntry("users", (long) n);
+    assertThat(withoutHeartbeats(backlog.transform().perPartition()))
+        .as("the lag the tool reports is what Kafka's consumer API reports for the group")
+        .isEqualTo(withoutHeartbeats(lagSeenByAConsumer(GROUPS.transformGroup(), backlog.transform().perPartition().keySet())));
+
+    pipeline.startTransform();
+    pipeline.awaitCaughtUp(Duration.ofMinutes(2), Duration.ofMillis(200));
+    assertThat(report().transform().perTable()).containsEntry("users", 0L);
+  }
+
+  @Test
+  @Order(2)
+  void aStoppedSinkShowsItsBacklogAndAStaleFreshnessOnTheStatusPageAsLagJsonDoesThenRecovers() throws Exception {
+    pipeline.stopSink();
+    int n = 10;
+    try (Statement st = edu.createStatement()) {
+      assertThat(st.executeUpdate("UPDATE users SET username = 'lag-' || id WHERE id IN (SELECT id FROM users WHERE trim(username) <> '' ORDER BY id LIMIT " + n + ")"))
+          .isEqualTo(n);
+    }
+    // The transform maps them (its data lag back to 0); the sink's lag on lms.users is then n
+    // records plus the transaction markers of the transform's commits on that partition.
+    await("sink backlog on lms.users")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> ConsumerLag.dataTotal(admin, GROUPS.transformGroup()) == 0 && report().sink().perTable().getOrDefault("users", 0L) >= n);
+    LagReport backlog = report();
+    assertThat(withoutHeartbeats(backlog.sink().perPartition()))
+        .isEqualTo(withoutHeartbeats(lagSeenByAConsumer(GROUPS.sinkGroup(), backlog.sink().perPartition().keySet())));
+    long usersLag = backlog.sink().perTable().get("users");
+
+    // Freshness: no heartbeat reaches LMS while the sink is stopped, so it only grows.
+    await("freshness grows past 3 s").atMost(Duration.ofSeconds(30)).until(() -> report().freshness().seconds() > 3.0);
+
+    // `edu2lms lag --json`, run as an operator would, and the status page agree on the backlog.
+    JsonNode lagJson = JSON.readTree(runLag("--json"));
+    assertThat(lagJson.at("/sink/perTable/users").asLong()).isEqualTo(usersLag);
+    assertThat(lagJson.at("/capture/slotExists").asBoolean()).isTrue();
+    assertThat(lagJson.at("/freshness/seconds").asDouble()).isGreaterThan(3.0);
+    assertThat(runLag()).contains("consumer lag, group " + GROUPS.sinkGroup()).contains("freshness");
+    checkStatusPageInChromium(usersLag);
+
+    pipeline.startSink();
+    pipeline.awaitCaughtUp(Duration.ofMinutes(2), Duration.ofMillis(200));
+    assertThat(report().sink().perTable()).containsEntry("users", 0L);
+    await("freshness recovers").atMost(Duration.ofSeconds(30)).until(() -> report().freshness().seconds() < 3.0);
+    assertThat(count(lms, "SELECT count(*) FROM users WHERE username LIKE 'lag-%'")).isEqualTo(n);
+  }
+
+  @Test
+  @Order(3)
+  void metricsAreInPrometheusTextFormatAndCarryTheNamedSeries() throws Exception {
+    // The monitor has polled since the last lag change (it polls every 2 s).
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> get("/metrics").contains("edu2lms_consumer_lag_records{stage=\"sink\",table=\"users\"} 0.0"));
+    String text = get("/metrics");
+    Pattern sample = Pattern.compile("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\",?)*\\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)( -?[0-9]+)?$");
+    Pattern meta = Pattern.compile("^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*$");
+    Map<String, String> types = new HashMap<>();
+    for (String line : text.split("\n")) {
+      if (line.startsWith("#")) {
+        assertThat(line).matches(meta);
+        if (line.startsWith("# TYPE ")) {
+          String[] parts = line.split(" ");
+          types.put(parts[2], parts[3]);
+        }
+      } else if (!line.isEmpty()) {
+        assertThat(line).matches(sample);
+      }
+    }
+    assertThat(types)
+        .containsEntry("edu2lms_capture_events_total", "counter")
+        .containsEntry("edu2lms_sink_rows_upserted_total", "counter")
+        .containsEntry("edu2lms_consumer_lag_records", "gauge")
+        .containsEntry("edu2lms_capture_slot_lag_bytes", "gauge")
+        .containsEntry("edu2lms_freshness_seconds", "gauge")
+        .containsEntry("edu2lms_sink_batch_seconds", "histogram")
+        .containsEntry("edu2lms_quarantine_rows", "gauge")
+        .containsEntry("jvm_memory_used_bytes", "gauge");
+    assertThat(text)
+        .containsPattern("(?m)^edu2lms_capture_events_total\\{table=\"users\"\\} [1-9]")
+        .containsPattern("(?m)^edu2lms_sink_rows_upserted_total\\{table=\"users\"\\} [1-9]")
+        .containsPattern("(?m)^edu2lms_consumer_lag_records\\{stage=\"transform\",table=\"users\"\\} 0.0$")
+        .containsPattern("(?m)^edu2lms_transform_events_total\\{table=\"users\"\\} [1-9]")
+        .containsPattern("(?m)^edu2lms_sink_batch_seconds_bucket\\{le=\"");
+  }
+
+  private static void checkStatusPageInChromium(long usersLag) throws Exception {
+    boolean installed = new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
+    if (System.getenv("CI") == null) {
+      Assumptions.assumeTrue(installed, "Debian's chromium and chromium-driver are not installed (.ci/run installs them)");
+    }
+    assertThat(installed).as(CHROMIUM + " and " + CHROMEDRIVER + " (Debian packages chromium, chromium-driver)").isTrue();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM);
+    options.addArguments(
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1200,1400",
+        "--user-data-dir=" + Files.createTempDirectory(dataDir, "chromium"));
+    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).build();
+    WebDriver browser = new ChromeDriver(service, options);
+    try {
+      browser.get("http://127.0.0.1:" + status.port() + "/");
+      await("the page shows the users backlog of the sink")
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .until(() -> browser.findElement(By.cssSelector("#sink-tables [data-table='users']")).getAttribute("data-lag"),
+              lag -> Long.parseLong(lag) == usersLag);
+      await("the page shows the accounting of all 16 lines")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> browser.findElements(By.cssSelector("#accounting tbody tr")).size() == 16);
+      List<String> verdicts =
+          browser.findElements(By.cssSelector("#accounting tbody tr td:last-child")).stream().map(e -> e.getText()).toList();
+      assertThat(verdicts).containsOnly("balanced");
+      assertThat(browser.findElement(By.cssSelector("#accounting tr[data-table='grades'] td:nth-child(2)")).getText()).isNotEqualTo("0");
+      assertThat(browser.findElement(By.id("freshness")).getText()).endsWith(" s");
+      assertThat(browser.findElements(By.cssSelector("#chart canvas"))).isNotEmpty();
+      Path shot = Path.of("target", "status-page.png");
+      Files.createDirectories(shot.getParent());
+      Files.write(shot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    } finally {
+      browser.quit();
+    }
+  }
+
+  /** {@code edu2lms lag [args]} against the test's pipeline, in-process; its standard output. */
+  private static String runLag(String... extra) {
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(new Edu2LmsCommand());
+    cli.setOut(new PrintWriter(out));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "lag", "--bootstrap-servers", kafka.bootstrapServers(), "--edu-url", pg.jdbcUrl("edu"), "--lms-url", pg.jdbcUrl("lms"),
+                "--edu-user", EmbeddedPostgresServer.USER, "--lms-user", EmbeddedPostgresServer.USER));
+    args.addAll(List.of(extra));
+    int exit = cli.execute(args.toArray(String[]::new));
+    assertThat(exit).as("edu2lms lag exit code; output: %s", out).isZero();
+    return out.toString();
+  }
+
+  /**
+   * The lag of a group computed the other way: a consumer of that group asks for its committed
+   * offsets and the log-end offsets (the figures {@code kafka-consumer-groups --describe} prints).
+   */
+  private static Map<String, Long> lagSeenByAConsumer(String group, Set<String> partitions) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    Set<TopicPartition> tps =
+        partitions.stream()
+            .map(s -> new TopicPartition(s.substring(0, s.lastIndexOf('-')), Integer.parseInt(s.substring(s.lastIndexOf('-') + 1))))
+            .collect(Collectors.toSet());
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      Map<TopicPartition, OffsetAndMetadata> committed = c.committed(tps);
+      Map<TopicPartition, Long> ends = c.endOffsets(tps);
+      Map<String, Long> lag = new TreeMap<>();
+      committed.forEach((tp, o) -> lag.put(tp.toString(), ends.get(tp) - o.offset()));
+      return lag;
+    }
+  }
+
+  private static Map<String, Long> withoutHeartbeats(Map<String, Long> perPartition) {
+    Map<String, Long> out = new TreeMap<>(perPartition);
+    out.keySet().removeIf(k -> ConsumerLag.isHeartbeat(k.substring(0, k.lastIndexOf('-'))));
+    return out;
+  }
+
+  private static String get(String path) throws Exception {
+    HttpResponse<String> r =
+        HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + status.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(path).isEqualTo(200);
+    return r.body();
+  }
+
+  private static int count(Connection c, String sql) throws Exception {
+    try (Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+}
