@@ -10,6 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import me.tongfei.progressbar.ProgressBar;
 import org.edu2lms.embedded.EmbeddedKafkaCluster;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.cli.ops.Accounting;
@@ -55,11 +59,42 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--http-host", defaultValue = "127.0.0.1", description = "address the status page binds; 0.0.0.0 to reach it from other hosts (default: ${DEFAULT-VALUE})")
   String httpHost;
 
-  @Option(names = "--burst", defaultValue = "3000", description = "changes of the mixed live workload applied at full speed after the live steps, to watch the lag rise and drain (default: ${DEFAULT-VALUE}; 0 = none)")
+  @Option(names = "--burst", defaultValue = "10000", description = "changes of the mixed live workload applied at full speed after the live steps, to watch the lag rise and drain (default: ${DEFAULT-VALUE}; 0 = none)")
   int burst;
 
   @Option(names = "--keep-running", description = "after the accounting, keep the pipeline and the status page running until interrupted (Ctrl-C)")
   boolean keepRunning;
+
+  /**
+   * Waits for the initial load: on a terminal a progress bar of the change events captured (of the
+   * EDU rows) with the stages' consumer lag and the LMS rows written; otherwise a line every 5 s.
+   */
+  private Duration awaitLoad(Pipeline pipeline, long eduRows, PrintWriter out) throws Exception {
+    if (!Progress.terminal()) {
+      return pipeline.awaitCaughtUp(
+          timeout,
+          Duration.ofMillis(500),
+          line -> {
+            out.println("      " + line);
+            out.flush();
+          });
+    }
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "edu2lms-progress"));
+    try (ProgressBar bar = Progress.bar("initial load", eduRows, " rows")) {
+      ticker.scheduleAtFixedRate(
+          () -> {
+            Map<String, Long> c = pipeline.counters();
+            bar.stepTo(Math.min(eduRows, c.get("captured")));
+            bar.setExtraMessage(String.format(" LMS rows %,d; %s", c.get("upserted"), pipeline.lagSummary().replaceFirst("^snapshot \\w+, captured=[0-9,]+, ", "")));
+          },
+          0,
+          1,
+          TimeUnit.SECONDS);
+      return pipeline.awaitCaughtUp(timeout, Duration.ofMillis(500));
+    } finally {
+      ticker.shutdownNow();
+    }
+  }
 
   /** The status page on --http-port; when the default port is taken, on a free one instead. */
   private StatusServer serveStatus(Pipeline pipeline, PrintWriter out) throws IOException {
@@ -148,14 +183,7 @@ public final class DemoCommand implements Callable<Integer> {
               ConnectionOptions.describe(kafka.bootstrapServers(), eduUrl, pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER));
           out.println("[4/6] capture → transform → sink: initial snapshot");
           out.flush();
-          Duration load =
-              pipeline.awaitCaughtUp(
-                  timeout,
-                  Duration.ofMillis(500),
-                  line -> {
-                    out.println("      " + line);
-                    out.flush();
-                  });
+          Duration load = awaitLoad(pipeline, rows, out);
           Map<String, Long> c = pipeline.counters();
           out.printf(
               "      caught up in %.1f s: %,d change events captured, %,d LMS rows upserted%n",

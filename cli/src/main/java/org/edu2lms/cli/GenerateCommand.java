@@ -5,8 +5,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.edu2lms.generator.EduGenerator;
 import org.edu2lms.generator.EduSchema;
 import org.edu2lms.generator.Profile;
@@ -53,19 +51,11 @@ public final class GenerateCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Generates with a progress bar on the terminal; returns the row count. */
+  /** Generates with a progress bar on a terminal, periodic lines otherwise ({@link Progress}); returns the row count. */
   static long generate(String url, String user, String password, Profile profile, long seed) throws Exception {
     EduGenerator generator = new EduGenerator(profile, seed);
     try (Connection c = DriverManager.getConnection(url, user, password);
-        ProgressBar bar =
-            new ProgressBarBuilder()
-                .setTaskName("generate EDU")
-                .setInitialMax(generator.totalRows())
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUnit(" rows", 1)
-                .showSpeed()
-                .setUpdateIntervalMillis(500)
-                .build()) {
+        ProgressBar bar = Progress.bar("generate EDU", generator.totalRows(), " rows")) {
       generator.generate(c, bar::stepBy);
     }
     return generator.totalRows();

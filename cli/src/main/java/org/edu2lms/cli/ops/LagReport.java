@@ -220,46 +220,46 @@ public record LagReport(Instant at, Capture capture, StageLag transform, StageLa
   public String format() {
     StringBuilder b = new StringBuilder();
     b.append(String.format("edu2lms lag at %s%n", at));
-    b.append(String.format("%-10s %-34s %s%n", "stage", "what", "value"));
+    b.append(String.format("%-10s %-40s %s%n", "stage", "what", "value"));
     Capture c = capture;
     if (c.slotExists()) {
-      b.append(String.format("%-10s %-34s %,d bytes%n", "capture", "slot " + c.slot() + " lag (unconfirmed WAL)", c.slotLagBytes()));
-      b.append(String.format("%-10s %-34s %,d bytes (%s, %s)%n", "capture", "WAL retained by the slot", c.retainedWalBytes(), c.walStatus(), c.slotActive() ? "active" : "NOT ACTIVE"));
+      b.append(String.format("%-10s %-40s %,d bytes%n", "capture", "slot " + c.slot() + " lag (unconfirmed WAL)", c.slotLagBytes()));
+      b.append(String.format("%-10s %-40s %,d bytes (%s, %s)%n", "capture", "WAL retained by the slot", c.retainedWalBytes(), c.walStatus(), c.slotActive() ? "active" : "NOT ACTIVE"));
     } else {
-      b.append(String.format("%-10s %-34s %s%n", "capture", "slot " + c.slot(), "does not exist"));
+      b.append(String.format("%-10s %-40s %s%n", "capture", "slot " + c.slot(), "does not exist"));
     }
-    b.append(String.format("%-10s %-34s %s%n", "capture", "age of the newest event", c.lastEventAgeSeconds() == null ? "no events" : String.format("%.1f s", c.lastEventAgeSeconds())));
+    b.append(String.format("%-10s %-40s %s%n", "capture", "age of the newest event", c.lastEventAgeSeconds() == null ? "no events" : String.format("%.1f s", c.lastEventAgeSeconds())));
     if (c.error() != null) {
-      b.append(String.format("%-10s %-34s %s%n", "capture", "error", c.error()));
+      b.append(String.format("%-10s %-40s %s%n", "capture", "error", c.error()));
     }
     appendStage(b, "transform", transform);
     appendStage(b, "sink", sink);
     Freshness f = freshness;
     if (f.error() != null) {
-      b.append(String.format("%-10s %-34s %s%n", "end-to-end", "error", f.error()));
+      b.append(String.format("%-10s %-40s %s%n", "end-to-end", "error", f.error()));
     } else if (f.seconds() == null) {
-      b.append(String.format("%-10s %-34s %s%n", "end-to-end", "freshness", "no heartbeat in LMS yet"));
+      b.append(String.format("%-10s %-40s %s%n", "end-to-end", "freshness", "no heartbeat in LMS yet"));
     } else {
-      b.append(String.format("%-10s %-34s %.2f s (LMS has EDU as of %s)%n", "end-to-end", "freshness", f.seconds(), f.eduCommittedAt()));
-      b.append(String.format("%-10s %-34s %.3f s%n", "end-to-end", "latency of the last heartbeat", f.lastLatencySeconds()));
+      b.append(String.format("%-10s %-40s %.2f s (LMS has EDU as of %s)%n", "end-to-end", "freshness", f.seconds(), f.eduCommittedAt()));
+      b.append(String.format("%-10s %-40s %.3f s%n", "end-to-end", "latency of the last heartbeat", f.lastLatencySeconds()));
     }
     return b.toString();
   }
 
   private static void appendStage(StringBuilder b, String stage, StageLag s) {
     if (s.error() != null) {
-      b.append(String.format("%-10s %-34s %s%n", stage, "error", s.error()));
+      b.append(String.format("%-10s %-40s %s%n", stage, "error", s.error()));
       return;
     }
     if (s.total() == null) {
-      b.append(String.format("%-10s %-34s %s%n", stage, "group " + s.group(), "has committed no offsets yet"));
+      b.append(String.format("%-10s %-40s %s%n", stage, "group " + s.group(), "has committed no offsets yet"));
       return;
     }
-    b.append(String.format("%-10s %-34s %,d records%n", stage, "consumer lag, group " + s.group(), s.total()));
+    b.append(String.format("%-10s %-40s %,d records%n", stage, "consumer lag, group " + s.group(), s.total()));
     List<String> lines = new ArrayList<>();
     s.perTable().forEach((table, lag) -> {
       if (lag > 0) {
-        lines.add(String.format("%-10s %-34s %,d%n", "", "  " + table, lag));
+        lines.add(String.format("%-10s %-40s %,d%n", "", "  " + table, lag));
       }
     });
     lines.forEach(b::append);
