@@ -5,7 +5,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.edu2lms.capture.CaptureConfig;
 import org.edu2lms.cli.ops.LagReport;
 import org.edu2lms.sink.SinkConfig;
@@ -52,12 +51,7 @@ public final class ConnectionOptions {
 
   /** A Kafka admin client for {@code --bootstrap-servers}. */
   Admin admin() {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "edu2lms-ops");
-    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
-    return Admin.create(p);
+    return LagReport.admin(bootstrapServers, "edu2lms-ops");
   }
 
   /** @throws SQLException naming the URL when EDU cannot be reached */

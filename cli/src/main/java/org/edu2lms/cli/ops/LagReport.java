@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -94,6 +96,22 @@ public record LagReport(Instant at, Capture capture, StageLag transform, StageLa
    * @param sinkGroup the sink's consumer group
    */
   public record Groups(String slot, String transformGroup, String sinkGroup) {}
+
+  /**
+   * A Kafka admin client for the operations tools: 10 s per request, 15 s per call, so an
+   * unreachable broker is reported, not waited on.
+   *
+   * @param bootstrapServers {@code host:port[,host:port]}
+   * @param clientId the client id the broker logs
+   */
+  public static Admin admin(String bootstrapServers, String clientId) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+    return Admin.create(p);
+  }
 
   /**
    * Takes a report. Each part is read independently: a part that cannot be read carries its

@@ -24,7 +24,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,12 +119,7 @@ public final class StatusMonitor implements AutoCloseable {
     this.target = target;
     this.interval = interval;
     this.accountingInterval = accountingInterval;
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers());
-    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "edu2lms-status");
-    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
-    this.admin = Admin.create(p);
+    this.admin = LagReport.admin(target.bootstrapServers(), "edu2lms-status");
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "edu2lms-status"));
     gauge(registry, "edu2lms.capture.slot.lag", "bytes", "EDU WAL bytes not yet confirmed by the capture (pg_current_wal_lsn - confirmed_flush_lsn)",
         r -> value(r.capture().slotLagBytes()));
