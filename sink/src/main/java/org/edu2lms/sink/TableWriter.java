@@ -1,10 +1,6 @@
 package org.edu2lms.sink;
 
-import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,14 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import org.edu2lms.sink.LmsTable.Column;
 import org.edu2lms.sink.LmsTable.Reference;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.PGCopyOutputStream;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
@@ -70,13 +62,10 @@ final class TableWriter {
     }
   }
 
-  private static final CSVFormat CSV = CSVFormat.POSTGRESQL_CSV;
-
   private final LmsTable table;
   private final StageMethod method;
   private final String stage;
   private final String stageInsert;
-  private final String stageCopy;
   private final String parentsPresent;
   private final String missingColumn;
   private final String apply;
@@ -91,6 +80,7 @@ final class TableWriter {
   private final String applyCycle;
   private String movableUnique;
   private final int[] fieldPositions;
+  private final LmsCopy copier;
   private boolean stageReady;
 
   TableWriter(LmsTable table, StageMethod method) {
@@ -102,7 +92,6 @@ final class TableWriter {
     this.stageInsert =
         "INSERT INTO pg_temp." + stage + " (" + names + ") VALUES ("
             + cols.stream().map(c -> "?::" + c.sqlType()).collect(Collectors.joining(", ")) + ")";
-    this.stageCopy = "COPY pg_temp." + stage + " (" + names + ") FROM STDIN (FORMAT csv)";
     this.parentsPresent = parentsPresent(table, null);
     this.missingColumn =
         table.references().isEmpty()
@@ -133,16 +122,8 @@ final class TableWriter {
             + ") IS NOT DISTINCT FROM (" + cols.stream().map(col -> "s." + col.name()).collect(Collectors.joining(", ")) + "))))";
     this.applyCycle =
         table.selfReference().map(self -> insertFromStage + "s.id = ANY (?) AND " + parentsPresent(table, self) + upsertTail).orElse(null);
-    Schema schema = table.valueSchema();
-    this.fieldPositions = new int[cols.size()];
-    for (int i = 0; i < cols.size(); i++) {
-      Schema.Field f = schema.getField(cols.get(i).name());
-      if (f == null) {
-        throw new IllegalStateException(
-            "column " + table.name() + "." + cols.get(i).name() + " has no field in " + schema.getFullName());
-      }
-      fieldPositions[i] = f.pos();
-    }
+    this.copier = new LmsCopy(table);
+    this.fieldPositions = copier.fieldPositions();
   }
 
   LmsTable table() {
@@ -460,7 +441,7 @@ final class TableWriter {
     Savepoint sp = c.setSavepoint();
     try {
       if (method == StageMethod.COPY) {
-        copy(c, rows.values());
+        copier.copy(c, "pg_temp." + stage, rows.values());
       } else {
         insert(c, rows.values());
       }
@@ -473,37 +454,6 @@ final class TableWriter {
       c.rollback(sp);
       stageRowByRow(c, rows, notWritten);
     }
-  }
-
-  /**
-   * Streams the batch as CSV ({@link CSVFormat#POSTGRESQL_CSV}: NULL is an empty unquoted field,
-   * every non-NULL value is quoted) into {@code COPY … FROM STDIN}.
-   */
-  private void copy(Connection c, Collection<? extends SpecificRecord> rows) throws SQLException {
-    PGConnection pg = c.unwrap(PGConnection.class);
-    try (PGCopyOutputStream out = new PGCopyOutputStream(pg, stageCopy, 1 << 16);
-        Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-        CSVPrinter csv = new CSVPrinter(w, CSV)) {
-      Object[] values = new Object[fieldPositions.length];
-      for (SpecificRecord row : rows) {
-        for (int i = 0; i < fieldPositions.length; i++) {
-          values[i] = csvValue(row.get(fieldPositions[i]));
-        }
-        csv.printRecord(values);
-      }
-    } catch (IOException e) {
-      if (e.getCause() instanceof SQLException s) {
-        throw s;
-      }
-      throw new SQLException("COPY into " + stage + " failed: " + e.getMessage(), "08006", e);
-    }
-  }
-
-  private static Object csvValue(Object value) {
-    if (value instanceof Instant t) {
-      return t.atOffset(ZoneOffset.UTC).toString();
-    }
-    return value;
   }
 
   private void insert(Connection c, Collection<? extends SpecificRecord> rows) throws SQLException {

@@ -41,6 +41,18 @@ public final class Accounting {
     public boolean balanced() {
       return lms + quarantined == expected;
     }
+
+    /** The line for JSON: label, built, lms, quarantined, expected, balanced. */
+    public Map<String, Object> asMap() {
+      Map<String, Object> l = new LinkedHashMap<>();
+      l.put("label", label);
+      l.put("built", built);
+      l.put("lms", lms);
+      l.put("quarantined", quarantined);
+      l.put("expected", expected);
+      l.put("balanced", balanced());
+      return l;
+    }
   }
 
   /** The 16 lines of mapping.md §Accounting, in its order. */

@@ -233,14 +233,7 @@ public final class StatusMonitor implements AutoCloseable {
     try {
       List<Map<String, Object>> lines = new ArrayList<>();
       for (Accounting.Row row : Accounting.compute(edu, lms, target.builtTables())) {
-        Map<String, Object> l = new LinkedHashMap<>();
-        l.put("label", row.label());
-        l.put("built", row.built());
-        l.put("lms", row.lms());
-        l.put("quarantined", row.quarantined());
-        l.put("expected", row.expected());
-        l.put("balanced", row.balanced());
-        lines.add(l);
+        lines.add(row.asMap());
       }
       return new Books(Instant.now(), lines, reasons(lms), null);
     } catch (SQLException e) {
