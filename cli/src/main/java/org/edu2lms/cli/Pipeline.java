@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.edu2lms.cli.ops.ConsumerLag;
@@ -120,12 +121,38 @@ public final class Pipeline implements AutoCloseable {
    * @throws Exception when a stage cannot start (the message names it)
    */
   public void start() throws Exception {
+    start(EnumSet.allOf(Stage.class));
+  }
+
+  /** A stage of the pipeline, to run alone ({@code edu2lms run <stage>}) or all in one process. */
+  public enum Stage {
+    /** Debezium: EDU → edu.public.* */
+    CAPTURE,
+    /** Kafka Streams: edu.public.* → lms.*, quarantine, notes, heartbeat */
+    TRANSFORM,
+    /** lms.*, quarantine, notes, heartbeat → LMS */
+    SINK
+  }
+
+  /**
+   * Creates the topics if missing, then starts the given stages, downstream first (sink,
+   * transform, capture); the sink first creates or upgrades the LMS schema.
+   *
+   * @throws Exception when a stage cannot start (the message names it)
+   */
+  public void start(Set<Stage> stages) throws Exception {
     KafkaTopics.ensure(admin, settings.partitions(), (short) 1);
-    LmsSchema.migrate(settings.sink().lmsJdbcUrl(), settings.sink().lmsUser(), settings.sink().lmsPassword());
-    startSink();
-    startTransform();
-    capture = new EduCapture(settings.capture(), registry);
-    capture.start();
+    if (stages.contains(Stage.SINK)) {
+      LmsSchema.migrate(settings.sink().lmsJdbcUrl(), settings.sink().lmsUser(), settings.sink().lmsPassword());
+      startSink();
+    }
+    if (stages.contains(Stage.TRANSFORM)) {
+      startTransform();
+    }
+    if (stages.contains(Stage.CAPTURE)) {
+      capture = new EduCapture(settings.capture(), registry);
+      capture.start();
+    }
   }
 
   /**
@@ -298,8 +325,8 @@ public final class Pipeline implements AutoCloseable {
     try {
       return String.format(
           "snapshot %s, captured=%,d, transform lag=%,d, sink lag=%,d",
-          capture.snapshotCompleted() ? "done" : "running",
-          capture.eventsProduced(),
+          capture == null ? "not in this process" : capture.snapshotCompleted() ? "done" : "running",
+          capture == null ? 0 : capture.eventsProduced(),
           ConsumerLag.dataTotal(admin, settings.transform().applicationId()),
           ConsumerLag.dataTotal(admin, settings.sink().groupId()));
     } catch (Exception e) {

@@ -7,7 +7,9 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.edu2lms.capture.EduCapture;
 import org.edu2lms.schemas.EduTables;
 import org.edu2lms.schemas.LmsTopics;
@@ -52,9 +54,20 @@ public final class KafkaTopics {
         new NewTopic(LmsTopics.DEAD_LETTER, 1, replicationFactor)
             .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")));
     wanted.removeIf(t -> existing.contains(t.name()));
+    List<String> created = new ArrayList<>();
     if (!wanted.isEmpty()) {
-      admin.createTopics(wanted).all().get();
+      for (Map.Entry<String, KafkaFuture<Void>> f : admin.createTopics(wanted).values().entrySet()) {
+        try {
+          f.getValue().get();
+          created.add(f.getKey());
+        } catch (ExecutionException e) {
+          // Stages started together (edu2lms run capture|transform|sink) create the same topics.
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+        }
+      }
     }
-    return wanted.stream().map(NewTopic::name).toList();
+    return created;
   }
 }
