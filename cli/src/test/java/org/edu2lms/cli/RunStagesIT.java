@@ -34,10 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code edu2lms run <stage>}: capture, transform and sink as three separate processes (the
- * program's own main, launched by the test) on embedded PostgreSQL and Kafka: the initial load
- * balances, a live change arrives, each process stops cleanly on SIGTERM; a bad stage name is a
- * usage error (exit 2).
+ * {@code edu2lms run <stage>}: capture, transform and two sink instances as four separate
+ * processes (the program's own main, launched by the test) on embedded PostgreSQL and Kafka with
+ * 3 partitions per topic: the initial load balances and matches EDU user by user, a live change
+ * arrives, each process stops cleanly on SIGTERM; a bad stage name is a usage error (exit 2).
  */
 class RunStagesIT {
 
@@ -82,19 +82,21 @@ class RunStagesIT {
     return p;
   }
 
-  private static String[] stage(String stage) {
+  private static String[] stage(String stage, String dataDir) {
     return new String[] {
-      "run", stage, "--bootstrap-servers", kafka.bootstrapServers(), "--edu-url", pg.jdbcUrl("edu"), "--lms-url", pg.jdbcUrl("lms"),
+      "run", stage, "--partitions", "3", "--bootstrap-servers", kafka.bootstrapServers(), "--edu-url", pg.jdbcUrl("edu"), "--lms-url", pg.jdbcUrl("lms"),
       "--edu-user", EmbeddedPostgresServer.USER, "--lms-user", EmbeddedPostgresServer.USER, "--http-port", "0",
-      "--data-dir", dir.resolve("data-" + stage).toString()
+      "--data-dir", dir.resolve(dataDir).toString()
     };
   }
 
   @Test
-  void threeStagesInThreeProcessesLoadBalanceCarryALiveChangeAndStopCleanlyOnSigterm() throws Exception {
-    Process sink = edu2lms("sink", stage("sink"));
-    Process transform = edu2lms("transform", stage("transform"));
-    Process capture = edu2lms("capture", stage("capture"));
+  void threeStagesAndASecondSinkInFourProcessesLoadBalanceCarryALiveChangeAndStopCleanlyOnSigterm() throws Exception {
+    // Two sink instances in one consumer group share the 3 partitions of each lms.* topic.
+    Process sink = edu2lms("sink", stage("sink", "data-sink"));
+    Process sink2 = edu2lms("sink2", stage("sink", "data-sink2"));
+    Process transform = edu2lms("transform", stage("transform", "data-transform"));
+    Process capture = edu2lms("capture", stage("capture", "data-capture"));
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     try (Admin admin = Admin.create(p)) {
@@ -102,8 +104,13 @@ class RunStagesIT {
           .atMost(Duration.ofMinutes(4))
           .pollInterval(Duration.ofSeconds(1))
           .until(() -> {
-            for (String name : List.of("sink", "transform", "capture")) {
-              Process proc = name.equals("sink") ? sink : name.equals("transform") ? transform : capture;
+            for (String name : List.of("sink", "sink2", "transform", "capture")) {
+              Process proc = switch (name) {
+                case "sink" -> sink;
+                case "sink2" -> sink2;
+                case "transform" -> transform;
+                default -> capture;
+              };
               if (!proc.isAlive()) {
                 throw new AssertionError("edu2lms run " + name + " exited with " + proc.exitValue() + ": " + Files.readString(dir.resolve(name + ".log")));
               }
@@ -119,7 +126,11 @@ class RunStagesIT {
                 && ConsumerLag.dataTotal(admin, SinkConfig.DEFAULT_GROUP_ID) == 0
                 && balanced();
           });
+      var members = admin.describeConsumerGroups(List.of(SinkConfig.DEFAULT_GROUP_ID)).all().get().get(SinkConfig.DEFAULT_GROUP_ID).members();
+      assertThat(members).hasSize(2).allSatisfy(m -> assertThat(m.assignment().topicPartitions()).isNotEmpty());
     }
+    assertThat(rows(lms, "SELECT legacy_id || ' ' || username FROM users ORDER BY legacy_id"))
+        .isEqualTo(rows(edu, "SELECT id || ' ' || trim(username) FROM users WHERE trim(username) <> '' ORDER BY id"));
     try (Statement st = edu.createStatement()) {
       st.executeUpdate("UPDATE users SET username = 'run-stages' WHERE id = (SELECT min(id) FROM users WHERE trim(username) <> '')");
     }
@@ -127,7 +138,7 @@ class RunStagesIT {
         .atMost(Duration.ofSeconds(60))
         .until(() -> count("SELECT count(*) FROM users WHERE username = 'run-stages'") == 1);
 
-    for (Process proc : List.of(capture, transform, sink)) {
+    for (Process proc : List.of(capture, transform, sink, sink2)) {
       proc.destroy(); // SIGTERM
       assertThat(proc.waitFor(60, TimeUnit.SECONDS)).as("stops within 60 s").isTrue();
       assertThat(proc.exitValue()).as("exit code after SIGTERM").isEqualTo(143);
@@ -149,6 +160,16 @@ class RunStagesIT {
   private static boolean balanced() throws Exception {
     List<Accounting.Row> rows = Accounting.compute(edu, lms, Set.copyOf(EduToLmsTopology.OUTPUT_TABLES));
     return rows.stream().filter(Accounting.Row::built).allMatch(Accounting.Row::balanced);
+  }
+
+  private static List<String> rows(Connection c, String sql) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
   }
 
   private static long count(String sql) throws Exception {
