@@ -132,6 +132,8 @@ public final class LmsSink implements Runnable, AutoCloseable {
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.maxPollRecords()));
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "edu2lms-sink");
+    // A crashed instance's partitions move to the others after 10 s (Kafka's default is 45 s).
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
     this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     Properties q = new Properties();
     q.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());

@@ -1,0 +1,177 @@
+package org.edu2lms.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.edu2lms.cli.ops.ConsumerLag;
+import org.edu2lms.embedded.EmbeddedKafkaCluster;
+import org.edu2lms.embedded.EmbeddedPostgresServer;
+import org.edu2lms.generator.EduGenerator;
+import org.edu2lms.generator.EduSchema;
+import org.edu2lms.generator.Profile;
+import org.edu2lms.sink.SinkConfig;
+import org.edu2lms.transform.TransformConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue "Survive crashes" (first scenarios): each stage, run as its own process ({@code edu2lms
+ * run <stage>}), is killed with SIGKILL (no clean shutdown) while a seeded random stream of
+ * changes flows, more changes arrive while it is down, then it is started again; after recovery
+ * the invariant of mapping.md holds ({@link LmsMatchesEdu}: the accounting balances and LMS
+ * equals an SQL recomputation from EDU), nothing parked, no delete left waiting.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultInjectionIT {
+
+  @TempDir static Path dir;
+
+  private static EmbeddedPostgresServer pg;
+  private static EmbeddedKafkaCluster kafka;
+  private static Connection edu;
+  private static Connection lms;
+  private static Admin admin;
+  private static final Map<String, Process> stages = new LinkedHashMap<>();
+
+  @BeforeAll
+  static void startAndLoad() throws Exception {
+    pg = EmbeddedPostgresServer.start(dir.resolve("postgres"));
+    EduSchema.migrate(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
+    edu = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
+    new EduGenerator(new Profile(0.002), 13).generate(edu, n -> {});
+    kafka = EmbeddedKafkaCluster.start(dir.resolve("kafka"));
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    admin = Admin.create(p);
+    for (String stage : List.of("sink", "transform", "capture")) {
+      launch(stage);
+    }
+    awaitRecovered();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (Process p : stages.values()) {
+      p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+    for (AutoCloseable c : new AutoCloseable[] {admin, lms, edu, kafka, pg}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
+  /** Starts {@code edu2lms run <stage>} as its own JVM; its output is appended to {@code <stage>.log}. */
+  private static void launch(String stage) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        "-cp", System.getProperty("java.class.path"), Edu2LmsCommand.class.getName(),
+        "run", stage, "--bootstrap-servers", kafka.bootstrapServers(), "--edu-url", pg.jdbcUrl("edu"),
+        "--lms-url", pg.jdbcUrl("lms"), "--edu-user", EmbeddedPostgresServer.USER, "--lms-user", EmbeddedPostgresServer.USER,
+        "--http-port", "0", "--data-dir", dir.resolve("data-" + stage).toString()));
+    File log = dir.resolve(stage + ".log").toFile();
+    stages.put(stage, new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start());
+  }
+
+  /** SIGKILL: the stage gets no chance to flush, commit or close anything. */
+  private static void kill(String stage) throws Exception {
+    Process p = stages.get(stage);
+    p.destroyForcibly();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+  }
+
+  /**
+   * Waits until every stage runs, the capture has confirmed the WAL written so far, both consumer
+   * groups have no lag on legacy data, nothing is parked or waiting, and the invariant holds.
+   */
+  private static void awaitRecovered() throws Exception {
+    String walNow = text(edu, "SELECT pg_current_wal_lsn()::text");
+    await("caught up after the fault")
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> {
+          for (Map.Entry<String, Process> s : stages.entrySet()) {
+            if (!s.getValue().isAlive()) {
+              throw new AssertionError("edu2lms run " + s.getKey() + " exited with " + s.getValue().exitValue() + ": "
+                  + Files.readString(dir.resolve(s.getKey() + ".log")));
+            }
+          }
+          if (lms == null) {
+            try {
+              lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "");
+            } catch (Exception e) {
+              return false;
+            }
+          }
+          return "t".equals(text(edu, "SELECT coalesce(confirmed_flush_lsn >= '" + walNow + "'::pg_lsn, false) FROM pg_replication_slots WHERE slot_name = 'edu2lms'"))
+              && ConsumerLag.dataTotal(admin, TransformConfig.DEFAULT_APPLICATION_ID) == 0
+              && ConsumerLag.dataTotal(admin, SinkConfig.DEFAULT_GROUP_ID) == 0;
+        });
+    await("the invariant holds")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() -> {
+          LmsMatchesEdu.balanced(edu, lms);
+          assertThat(text(lms, "SELECT count(*) FROM edu2lms.parked")).as("parked: %s", LmsMatchesEdu.parkedSample(lms)).isEqualTo("0");
+          assertThat(text(lms, "SELECT count(*) FROM edu2lms.pending_deletes")).isEqualTo("0");
+        });
+    LmsMatchesEdu.people(edu, lms);
+    LmsMatchesEdu.gradebook(edu, lms);
+  }
+
+  /** Half the changes, the fault, the other half while the stage is down, the restart, recovery. */
+  private static void survives(String stage, long seed) throws Exception {
+    RandomChanges changes = new RandomChanges(seed);
+    changes.apply(edu, 120, Path.of("target", "fault-" + stage + "-1.sql"));
+    kill(stage);
+    changes.apply(edu, 120, Path.of("target", "fault-" + stage + "-2.sql"));
+    launch(stage);
+    awaitRecovered();
+  }
+
+  @Test
+  @Order(1)
+  void theSinkKilledMidStreamLosesNothingAndDuplicatesNothing() throws Exception {
+    survives("sink", 101);
+  }
+
+  @Test
+  @Order(2)
+  void theTransformKilledMidStreamLosesNothingAndDuplicatesNothing() throws Exception {
+    survives("transform", 202);
+  }
+
+  @Test
+  @Order(3)
+  void theCaptureKilledMidStreamResumesFromItsSlotAndLosesNothing() throws Exception {
+    survives("capture", 303);
+  }
+
+  private static String text(Connection c, String sql) throws Exception {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+}
