@@ -169,6 +169,73 @@ class FaultInjectionIT {
     survives("capture", 303);
   }
 
+  @Test
+  @Order(4)
+  void postgresqlStoppedForTwentySecondsWhileChangesFlowEveryStageWaitsAndCatchesUp() throws Exception {
+    RandomChanges changes = new RandomChanges(404);
+    changes.apply(edu, 100, Path.of("target", "fault-postgres-1.sql"));
+    pg.stop(); // EDU and LMS: the capture loses its replication connection, the sink its LMS
+    await("every stage keeps running through the outage")
+        .during(Duration.ofSeconds(20))
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> stages.values().stream().allMatch(Process::isAlive));
+    pg.restart();
+    reconnect();
+    changes.apply(edu, 100, Path.of("target", "fault-postgres-2.sql"));
+    awaitRecovered();
+  }
+
+  @Test
+  @Order(5)
+  void aTenThousandChangeTransactionAndALongTransactionOpenAcrossACaptureCrashAllArrive() throws Exception {
+    try (Connection longTx = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
+        Statement lt = longTx.createStatement();
+        Statement st = edu.createStatement()) {
+      longTx.setAutoCommit(false);
+      lt.executeUpdate("UPDATE users SET username = 'long-' || id WHERE id IN (SELECT id FROM users WHERE trim(username) <> '' ORDER BY id LIMIT 3)");
+      edu.setAutoCommit(false);
+      int events = 0;
+      for (int round = 0; events < 10_000; round++) {
+        events += st.executeUpdate("UPDATE journal SET total_point = total_point + 0.25");
+      }
+      edu.commit();
+      edu.setAutoCommit(true);
+      kill("capture");
+      launch("capture");
+      longTx.commit();
+    }
+    awaitRecovered();
+    assertThat(text(lms, "SELECT count(*) FROM users WHERE username LIKE 'long-%'")).isEqualTo("3");
+  }
+
+  @Test
+  @Order(6)
+  void primaryKeyUpdatesThenATransformCrashLeaveTheNewRowsAndNotTheOld() throws Exception {
+    String user = text(edu, "SELECT min(id) FROM users WHERE trim(username) <> ''");
+    try (Statement st = edu.createStatement()) {
+      st.executeUpdate("UPDATE users SET id = id + 100000 WHERE id = " + user);
+      st.executeUpdate("UPDATE journal SET id = id + 1000000 WHERE id IN (SELECT id FROM journal ORDER BY id LIMIT 5)");
+    }
+    kill("transform");
+    launch("transform");
+    awaitRecovered();
+    assertThat(text(lms, "SELECT count(*) FROM users WHERE legacy_id = " + user)).isEqualTo("0");
+    assertThat(text(lms, "SELECT count(*) FROM users WHERE legacy_id = " + user + " + 100000")).isEqualTo("1");
+  }
+
+  /** New EDU and LMS connections after a PostgreSQL restart. */
+  private static void reconnect() throws Exception {
+    for (Connection c : new Connection[] {edu, lms}) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // broken by the restart
+      }
+    }
+    edu = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
+    lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "");
+  }
+
   private static String text(Connection c, String sql) throws Exception {
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       return rs.next() ? rs.getString(1) : null;

@@ -45,7 +45,8 @@ final class RandomChanges {
    */
   int apply(Connection edu, int count, Path log) throws SQLException, IOException {
     for (String t : TABLES) {
-      nextId.put(t, max(edu, t) + 1);
+      // Never below an id this stream handed out before: a deleted row of the previous call may come back.
+      nextId.merge(t, max(edu, t) + 1, Math::max);
     }
     int changed = 0;
     edu.setAutoCommit(false);
