@@ -129,6 +129,8 @@ public record CaptureConfig(
     p.setProperty("snapshot.mode", "initial");
     p.setProperty("decimal.handling.mode", "string");
     p.setProperty("tombstones.on.delete", "true");
+    // TRUNCATE is emitted (op "t"), not skipped; EduCapture turns it into a delete per row.
+    p.setProperty("skipped.operations", "none");
     p.setProperty("converter.schemas.enable", "false");
     p.setProperty("key.converter.schemas.enable", "false");
     p.setProperty("value.converter.schemas.enable", "false");

@@ -30,10 +30,17 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.edu2lms.schemas.EduTables;
 import org.slf4j.Logger;
@@ -53,6 +60,7 @@ import org.slf4j.LoggerFactory;
 public final class EduCapture implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EduCapture.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * Prefix of Debezium's heartbeat topic ({@code heartbeat.topics.prefix} default): the topic is
@@ -156,22 +164,21 @@ public final class EduCapture implements AutoCloseable {
       List<ChangeEvent<String, String>> events, DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
       throws InterruptedException {
     List<Future<RecordMetadata>> sent = new ArrayList<>(events.size());
+    List<String> destinations = new ArrayList<>(events.size());
     for (ChangeEvent<String, String> e : events) {
+      Long truncatedAt = truncateLsn(e);
+      if (truncatedAt != null) {
+        // Everything before the TRUNCATE must be in the topic before its rows are listed.
+        awaitSent(sent, destinations);
+        deleteEveryRow(e.destination(), truncatedAt);
+        continue;
+      }
       byte[] key = e.key() == null ? null : e.key().getBytes(StandardCharsets.UTF_8);
       byte[] value = e.value() == null ? null : e.value().getBytes(StandardCharsets.UTF_8);
       sent.add(producer.send(new ProducerRecord<>(e.destination(), key, value)));
+      destinations.add(e.destination());
     }
-    producer.flush();
-    for (int i = 0; i < sent.size(); i++) {
-      try {
-        sent.get(i).get();
-      } catch (ExecutionException ex) {
-        // Not marking the batch processed keeps its offset uncommitted: it is read again on restart.
-        throw new IllegalStateException(
-            "failed to produce change event to " + events.get(i).destination() + "; the batch will be re-read on restart",
-            ex.getCause());
-      }
-    }
+    awaitSent(sent, destinations);
     for (ChangeEvent<String, String> e : events) {
       committer.markProcessed(e);
     }
@@ -190,6 +197,84 @@ public final class EduCapture implements AutoCloseable {
         .description("change events produced to Kafka per EDU table")
         .tag("table", topic.startsWith(prefix) ? topic.substring(prefix.length()) : topic)
         .register(registry);
+  }
+
+  /** Flushes the producer and waits for every record sent so far; clears the lists. */
+  private void awaitSent(List<Future<RecordMetadata>> sent, List<String> destinations) {
+    producer.flush();
+    for (int i = 0; i < sent.size(); i++) {
+      try {
+        sent.get(i).get();
+      } catch (ExecutionException | InterruptedException ex) {
+        // Not marking the batch processed keeps its offset uncommitted: it is read again on restart.
+        throw new IllegalStateException(
+            "failed to produce change event to " + destinations.get(i) + "; the batch will be re-read on restart",
+            ex instanceof ExecutionException ? ex.getCause() : ex);
+      }
+    }
+    sent.clear();
+    destinations.clear();
+  }
+
+  /** The LSN of a TRUNCATE event ({@code "op":"t"}), or null for any other event. */
+  private static Long truncateLsn(ChangeEvent<String, String> e) {
+    if (e.key() != null || e.value() == null || !e.value().contains("\"op\":\"t\"")) {
+      return null;
+    }
+    try {
+      JsonNode v = JSON.readTree(e.value());
+      return "t".equals(v.path("op").asText()) ? v.path("source").path("lsn").asLong(0) : null;
+    } catch (IOException ex) {
+      return null;
+    }
+  }
+
+  /**
+   * A TRUNCATE of an EDU table: a delete event and a tombstone for every row the table's topic
+   * holds (the keys whose latest record is not a delete), so the transform and the sink remove
+   * them and quarantine their dependents as for any delete (mapping.md §The invariant). The rows
+   * are read from the compacted topic up to its end; events after the TRUNCATE follow.
+   */
+  private void deleteEveryRow(String topic, long lsn) {
+    Set<String> live = liveKeys(topic);
+    for (String key : live) {
+      String id = key;
+      String before = "{\"op\":\"d\",\"before\":" + id + ",\"after\":null,\"source\":{\"lsn\":" + lsn + ",\"truncate\":true}}";
+      producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), before.getBytes(StandardCharsets.UTF_8)));
+      producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), null));
+    }
+    producer.flush();
+    LOG.warn("TRUNCATE of {} at LSN {}: {} rows deleted downstream", topic, lsn, live.size());
+  }
+
+  /** The keys of a compacted topic whose latest record is a value, read from the beginning to the end. */
+  private Set<String> liveKeys(String topic) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "edu2lms-capture-truncate");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+    Set<String> live = new java.util.LinkedHashSet<>();
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts =
+          c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Map<TopicPartition, Long> ends = c.endOffsets(parts);
+      while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(java.time.Duration.ofMillis(500))) {
+          if (r.key() == null) {
+            continue;
+          }
+          String key = new String(r.key(), StandardCharsets.UTF_8);
+          if (r.value() == null || new String(r.value(), StandardCharsets.UTF_8).contains("\"op\":\"d\"")) {
+            live.remove(key);
+          } else {
+            live.add(key);
+          }
+        }
+      }
+    }
+    return live;
   }
 
   /** Debezium's own heartbeat topic or the heartbeat table's change topic. */

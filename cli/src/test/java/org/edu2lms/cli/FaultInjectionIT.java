@@ -223,6 +223,34 @@ class FaultInjectionIT {
     assertThat(text(lms, "SELECT count(*) FROM users WHERE legacy_id = " + user + " + 100000")).isEqualTo("1");
   }
 
+  @Test
+  @Order(7)
+  void truncatedTablesLeaveLmsAsTheMappingSaysTheirDependentsQuarantined() throws Exception {
+    long keptFiles;
+    try (Statement st = edu.createStatement()) {
+      edu.setAutoCommit(false);
+      // A table emptied and half refilled in one transaction, another emptied and refilled later.
+      st.execute("CREATE TEMP TABLE keep_results AS SELECT * FROM exam_result WHERE id % 2 = 0");
+      st.execute("TRUNCATE exam_result");
+      st.execute("INSERT INTO exam_result SELECT * FROM keep_results");
+      edu.commit();
+      st.execute("CREATE TEMP TABLE keep_files AS SELECT * FROM files WHERE id % 3 = 0");
+      st.execute("TRUNCATE files");
+      edu.commit();
+      keptFiles = st.executeUpdate("INSERT INTO files SELECT * FROM keep_files");
+      edu.commit();
+      edu.setAutoCommit(true);
+    }
+    awaitRecovered();
+    // The truncated rows are gone from LMS, the kept ones are there (the accounting above balanced).
+    assertThat(text(lms, "SELECT count(*) FROM assessment_submissions WHERE legacy_id % 2 <> 0")).isEqualTo("0");
+    assertThat(text(lms, "SELECT count(*) > 0 FROM assessment_submissions")).isEqualTo("t");
+    assertThat(text(lms, "SELECT count(*) FROM file_uploads WHERE legacy_id % 3 <> 0")).isEqualTo("0");
+    assertThat(keptFiles).isPositive();
+    assertThat(text(lms, "SELECT count(*) > 0 FROM edu2lms.quarantine WHERE source_table = 'course_meeting_topic_file' AND reason = 'missing_parent:files'"))
+        .isEqualTo("t");
+  }
+
   /** New EDU and LMS connections after a PostgreSQL restart. */
   private static void reconnect() throws Exception {
     for (Connection c : new Connection[] {edu, lms}) {
