@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Set;
@@ -116,6 +118,7 @@ public final class EduCapture implements AutoCloseable {
   public void start() throws IOException, SQLException {
     Files.createDirectories(config.offsetFile().toAbsolutePath().getParent());
     ensureHeartbeatTable();
+    checkSlotMatchesOffsets();
     engine =
         DebeziumEngine.create(Json.class)
             .using(config.debeziumProperties())
@@ -145,7 +148,7 @@ public final class EduCapture implements AutoCloseable {
    * the table afterwards.
    */
   private void ensureHeartbeatTable() throws SQLException {
-    String url = "jdbc:postgresql://" + config.eduHost() + ":" + config.eduPort() + "/" + config.eduDatabase();
+    String url = eduUrl();
     try (Connection c = DriverManager.getConnection(url, config.eduUser(), config.eduPassword());
         Statement st = c.createStatement()) {
       st.execute(
@@ -158,6 +161,47 @@ public final class EduCapture implements AutoCloseable {
           e.getSQLState(),
           e);
     }
+  }
+
+  /**
+   * Refuses to start when the replication slot and the stored offsets disagree, instead of letting
+   * Debezium silently create a new slot or snapshot again (either skips changes: the WAL since the
+   * stored position is gone with a dropped slot; a new snapshot does not delete rows deleted
+   * meanwhile). Offsets and no slot: the slot was dropped. A slot and no offsets: the offsets were
+   * wiped (or the data folder is new while an old slot remains).
+   *
+   * @throws IllegalStateException naming the recovery (a re-snapshot into an empty pipeline)
+   */
+  private void checkSlotMatchesOffsets() throws SQLException, IOException {
+    boolean offsets = Files.exists(config.offsetFile()) && Files.size(config.offsetFile()) > 0;
+    boolean slot;
+    try (Connection c = DriverManager.getConnection(eduUrl(), config.eduUser(), config.eduPassword());
+        PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
+      ps.setString(1, config.slotName());
+      try (ResultSet rs = ps.executeQuery()) {
+        slot = rs.next();
+      }
+    }
+    String reSnapshot =
+        " Recover with a re-snapshot into an empty pipeline: stop every stage, drop the slot if it exists"
+            + " (SELECT pg_drop_replication_slot('" + config.slotName() + "')), delete " + config.offsetFile()
+            + ", delete the edu.public.*, lms.* and edu2lms.* topics and the transform's state, empty LMS, then start again.";
+    if (offsets && !slot) {
+      throw new IllegalStateException(
+          "capture: the offsets in " + config.offsetFile() + " hold a position in EDU's WAL, but replication slot "
+              + config.slotName() + " does not exist (dropped by an operator?): the changes since that position cannot be"
+              + " streamed any more, and starting would skip them." + reSnapshot);
+    }
+    if (!offsets && slot) {
+      throw new IllegalStateException(
+          "capture: replication slot " + config.slotName() + " exists but " + config.offsetFile() + " holds no offsets"
+              + " (wiped, or a new data folder beside an old slot): a new snapshot would not delete the rows deleted"
+              + " meanwhile. Restore the offset file if you have it." + reSnapshot);
+    }
+  }
+
+  private String eduUrl() {
+    return "jdbc:postgresql://" + config.eduHost() + ":" + config.eduPort() + "/" + config.eduDatabase();
   }
 
   private void handleBatch(

@@ -251,6 +251,34 @@ class FaultInjectionIT {
         .isEqualTo("t");
   }
 
+  @Test
+  @Order(8)
+  void wipedOffsetsOrADroppedSlotStopTheCaptureWithTheRecoveryNamedInsteadOfSkippingChanges() throws Exception {
+    Process capture = stages.remove("capture");
+    capture.destroy();
+    assertThat(capture.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    Path offsets = dir.resolve("data-capture").resolve("capture-offsets.dat");
+    Path aside = dir.resolve("capture-offsets.aside");
+    Files.move(offsets, aside);
+    assertThat(runCaptureOnce()).contains("holds no offsets").contains("re-snapshot");
+    Files.move(aside, offsets);
+    try (Statement st = edu.createStatement()) {
+      st.execute("SELECT pg_drop_replication_slot('edu2lms')");
+    }
+    assertThat(runCaptureOnce()).contains("replication slot edu2lms does not exist").contains("re-snapshot");
+  }
+
+  /** Starts the capture, expects it to stop by itself with exit code 1; returns what it printed. */
+  private static String runCaptureOnce() throws Exception {
+    Files.deleteIfExists(dir.resolve("capture.log"));
+    launch("capture");
+    Process p = stages.remove("capture");
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the capture stops by itself").isTrue();
+    String out = Files.readString(dir.resolve("capture.log"));
+    assertThat(p.exitValue()).as(out).isEqualTo(1);
+    return out;
+  }
+
   /** New EDU and LMS connections after a PostgreSQL restart. */
   private static void reconnect() throws Exception {
     for (Connection c : new Connection[] {edu, lms}) {
