@@ -3,7 +3,6 @@ package org.edu2lms.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,7 +10,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,14 +82,13 @@ class FaultInjectionIT {
 
   /** Starts {@code edu2lms run <stage>} as its own JVM; its output is appended to {@code <stage>.log}. */
   private static void launch(String stage) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"), Edu2LmsCommand.class.getName(),
-        "run", stage, "--bootstrap-servers", kafka.bootstrapServers(), "--edu-url", pg.jdbcUrl("edu"),
-        "--lms-url", pg.jdbcUrl("lms"), "--edu-user", EmbeddedPostgresServer.USER, "--lms-user", EmbeddedPostgresServer.USER,
-        "--http-port", "0", "--data-dir", dir.resolve("data-" + stage).toString()));
-    File log = dir.resolve(stage + ".log").toFile();
-    stages.put(stage, new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start());
+    stages.put(
+        stage,
+        Edu2LmsProcess.start(
+            dir.resolve(stage + ".log"),
+            "run", stage, "--bootstrap-servers", kafka.bootstrapServers(), "--edu-url", pg.jdbcUrl("edu"),
+            "--lms-url", pg.jdbcUrl("lms"), "--edu-user", EmbeddedPostgresServer.USER, "--lms-user", EmbeddedPostgresServer.USER,
+            "--http-port", "0", "--data-dir", dir.resolve("data-" + stage).toString()));
   }
 
   /** SIGKILL: the stage gets no chance to flush, commit or close anything. */

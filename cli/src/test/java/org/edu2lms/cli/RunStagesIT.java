@@ -3,7 +3,6 @@ package org.edu2lms.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -72,12 +71,7 @@ class RunStagesIT {
 
   /** Launches {@code edu2lms <args>} as its own JVM, output to a file under the test folder. */
   private static Process edu2lms(String name, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"), Edu2LmsCommand.class.getName()));
-    cmd.addAll(List.of(args));
-    File log = dir.resolve(name + ".log").toFile();
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
+    Process p = Edu2LmsProcess.start(dir.resolve(name + ".log"), args);
     processes.add(p);
     return p;
   }

@@ -1,0 +1,24 @@
+package org.edu2lms.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The {@code edu2lms} program launched by a test as its own JVM (the test's classpath), so a kill is a real signal. */
+final class Edu2LmsProcess {
+
+  private Edu2LmsProcess() {}
+
+  /**
+   * Starts {@code edu2lms <args>} with a 512 MB heap; standard output and error are appended to {@code log}.
+   *
+   * @throws java.io.IOException when the JVM cannot be started
+   */
+  static Process start(Path log, String... args) throws java.io.IOException {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        "-cp", System.getProperty("java.class.path"), Edu2LmsCommand.class.getName()));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+  }
+}
