@@ -22,6 +22,7 @@ import org.edu2lms.generator.EduSchema;
 import org.edu2lms.generator.Profile;
 import org.edu2lms.transform.EduToLmsTopology;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -53,11 +54,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "PT10M", description = "how long to wait for catch-up, ISO-8601 (default: ${DEFAULT-VALUE})")
   Duration timeout;
 
-  @Option(names = "--http-port", defaultValue = "8080", description = "port of the status page and /metrics; 0 = any free port (default: ${DEFAULT-VALUE}; when it is taken, a free one is used)")
-  int httpPort;
-
-  @Option(names = "--http-host", defaultValue = "127.0.0.1", description = "address the status page binds; 0.0.0.0 to reach it from other hosts (default: ${DEFAULT-VALUE})")
-  String httpHost;
+  @Mixin HttpOptions http;
 
   @Option(names = "--burst", defaultValue = "10000", description = "changes of the mixed live workload applied at full speed after the live steps, to watch the lag rise and drain (default: ${DEFAULT-VALUE}; 0 = none)")
   int burst;
@@ -99,13 +96,13 @@ public final class DemoCommand implements Callable<Integer> {
   /** The status page on --http-port; when the default port is taken, on a free one instead. */
   private StatusServer serveStatus(Pipeline pipeline, PrintWriter out) throws IOException {
     try {
-      return pipeline.serveStatus(httpHost, httpPort);
+      return pipeline.serveStatus(http.host, http.port, HttpOptions.accountingInterval(true));
     } catch (IOException e) {
-      if (spec.commandLine().getParseResult().hasMatchedOption("--http-port") || httpPort == 0) {
+      if (spec.commandLine().getParseResult().hasMatchedOption("--http-port") || http.port == 0) {
         throw e;
       }
-      out.printf("      port %d is taken: %s; serving the status page on a free port%n", httpPort, e.getMessage());
-      return pipeline.serveStatus(httpHost, 0);
+      out.printf("      port %d is taken: %s; serving the status page on a free port%n", http.port, e.getMessage());
+      return pipeline.serveStatus(http.host, 0, HttpOptions.accountingInterval(true));
     }
   }
 
@@ -144,9 +141,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (httpPort < 0 || httpPort > 65535) {
-      throw new ParameterException(spec.commandLine(), "--http-port must be 0..65535, got " + httpPort);
-    }
+    http.validate(spec);
     if (burst < 0) {
       throw new ParameterException(spec.commandLine(), "--burst must be >= 0, got " + burst);
     }
@@ -177,7 +172,7 @@ public final class DemoCommand implements Callable<Integer> {
             Connection lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "")) {
           pipeline.start();
           StatusServer status = serveStatus(pipeline, out);
-          out.printf("      status page: http://%s:%d/  (Prometheus metrics: /metrics)%n", httpHost, status.port());
+          out.printf("      status page: %s  (Prometheus metrics: /metrics)%n", http.url(status.port()));
           out.printf(
               "      consumer lag beside it: edu2lms lag %s%n",
               ConnectionOptions.describe(kafka.bootstrapServers(), eduUrl, pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER));
@@ -243,7 +238,7 @@ public final class DemoCommand implements Callable<Integer> {
               (System.nanoTime() - t0) / 1e9);
           out.flush();
           if (keepRunning) {
-            out.printf("running until interrupted (Ctrl-C); status page: http://%s:%d/%n", httpHost, status.port());
+            out.printf("running until interrupted (Ctrl-C); status page: %s%n", http.url(status.port()));
             out.flush();
             while (pipeline.failure() == null) {
               Thread.sleep(1000);

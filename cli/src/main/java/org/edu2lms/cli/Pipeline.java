@@ -215,14 +215,16 @@ public final class Pipeline implements AutoCloseable {
 
   /**
    * Serves the status page, {@code /metrics} and the JSON API ({@link StatusServer}) for this
-   * pipeline, watched by a {@link StatusMonitor} (lag every 2 s, accounting every 10 s).
+   * pipeline, watched by a {@link StatusMonitor} (lag every 2 s, the accounting every {@code
+   * accountingInterval}).
    *
    * @param host address to bind
    * @param port TCP port, 0 for any free one
+   * @param accountingInterval how often the accounting of mapping.md is recounted
    * @return the server (its {@link StatusServer#port()})
    * @throws java.io.IOException when the port cannot be bound
    */
-  public StatusServer serveStatus(String host, int port) throws java.io.IOException {
+  public StatusServer serveStatus(String host, int port, Duration accountingInterval) throws java.io.IOException {
     CaptureConfig c = settings.capture();
     String eduUrl = "jdbc:postgresql://" + c.eduHost() + ":" + c.eduPort() + "/" + c.eduDatabase();
     monitor =
@@ -234,7 +236,7 @@ public final class Pipeline implements AutoCloseable {
                     Set.copyOf(EduToLmsTopology.OUTPUT_TABLES)),
                 registry,
                 Duration.ofSeconds(2),
-                Duration.ofSeconds(10))
+                accountingInterval)
             .start();
     status = new StatusServer(host, port, monitor, registry);
     return status;

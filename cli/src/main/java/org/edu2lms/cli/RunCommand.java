@@ -70,11 +70,7 @@ public final class RunCommand implements Runnable {
   @Option(names = "--stream-threads", defaultValue = "" + TransformConfig.DEFAULT_STREAM_THREADS, description = "the transform's stream threads (default: ${DEFAULT-VALUE})")
   int streamThreads;
 
-  @Option(names = "--http-port", defaultValue = "8080", description = "port of the status page and /metrics; 0 = any free port (default: ${DEFAULT-VALUE})")
-  int httpPort;
-
-  @Option(names = "--http-host", defaultValue = "127.0.0.1", description = "address the status page binds (default: ${DEFAULT-VALUE})")
-  String httpHost;
+  @Mixin HttpOptions http;
 
   @Override
   public void run() {
@@ -82,9 +78,7 @@ public final class RunCommand implements Runnable {
     if (partitions < 1) {
       throw new ParameterException(spec.commandLine(), "--partitions must be at least 1, got " + partitions);
     }
-    if (httpPort < 0 || httpPort > 65535) {
-      throw new ParameterException(spec.commandLine(), "--http-port must be 0..65535, got " + httpPort);
-    }
+    http.validate(spec);
     Pipeline.Settings settings;
     try {
       settings = settings();
@@ -109,8 +103,8 @@ public final class RunCommand implements Runnable {
               "edu2lms-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       pipeline.start(which.stages());
-      StatusServer status = pipeline.serveStatus(httpHost, httpPort);
-      out.printf("edu2lms run %s: started; status page http://%s:%d/ (metrics: /metrics)%n", which, httpHost, status.port());
+      StatusServer status = pipeline.serveStatus(http.host, http.port, HttpOptions.accountingInterval(false));
+      out.printf("edu2lms run %s: started; status page %s (metrics: /metrics)%n", which, http.url(status.port()));
       out.flush();
       while (pipeline.failure() == null && stopped.getCount() > 0) {
         Thread.sleep(500);

@@ -97,7 +97,7 @@ class ObservabilityIT {
     kafka = EmbeddedKafkaCluster.start(dataDir.resolve("kafka"));
     pipeline = new Pipeline(Pipeline.Settings.embedded(pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), dataDir));
     pipeline.start();
-    status = pipeline.serveStatus("127.0.0.1", 0);
+    status = pipeline.serveStatus("127.0.0.1", 0, Duration.ofSeconds(10));
     lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "");
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
