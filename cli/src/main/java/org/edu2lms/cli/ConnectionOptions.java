@@ -1,9 +1,7 @@
 package org.edu2lms.cli;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.edu2lms.capture.CaptureConfig;
 import org.edu2lms.cli.ops.LagReport;
@@ -69,12 +67,8 @@ public final class ConnectionOptions {
   }
 
   private static Connection connect(String url, String user, String password, String option) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", user);
-    p.setProperty("password", password == null ? "" : password);
-    p.setProperty("ApplicationName", "edu2lms-ops");
     try {
-      Connection c = DriverManager.getConnection(url, p);
+      Connection c = LagReport.connect(url, user, password, "edu2lms-ops");
       c.setAutoCommit(true);
       return c;
     } catch (SQLException e) {

@@ -114,6 +114,21 @@ public record LagReport(Instant at, Capture capture, StageLag transform, StageLa
   }
 
   /**
+   * A JDBC connection for the operations tools, named {@code applicationName} in {@code
+   * pg_stat_activity}.
+   *
+   * @param password null for none
+   * @throws SQLException when the database cannot be reached
+   */
+  public static Connection connect(String url, String user, String password, String applicationName) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", user);
+    p.setProperty("password", password == null ? "" : password);
+    p.setProperty("ApplicationName", applicationName);
+    return java.sql.DriverManager.getConnection(url, p);
+  }
+
+  /**
    * Takes a report. Each part is read independently: a part that cannot be read carries its
    * error and the others are still filled.
    *

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,7 +16,6 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -215,11 +213,7 @@ public final class StatusMonitor implements AutoCloseable {
       if (c != null) {
         c.close();
       }
-      Properties p = new Properties();
-      p.setProperty("user", user);
-      p.setProperty("password", password == null ? "" : password);
-      p.setProperty("ApplicationName", "edu2lms-status");
-      return DriverManager.getConnection(url, p);
+      return LagReport.connect(url, user, password, "edu2lms-status");
     } catch (SQLException e) {
       LOG.debug("status: cannot connect to {}: {}", url, e.getMessage());
       return null;
