@@ -388,8 +388,13 @@ public final class EduToLmsTopology {
     return rows.filter((id, r) -> guarded(() -> mapping.apply(r), r.lsn()).isOk(), Named.as(eduTable + "-mappable"));
   }
 
-  /** Runs a mapping; any exception becomes a {@code mapping_error} quarantine result. */
-  static <T> MappingResult<T> guarded(Supplier<MappingResult<T>> mapping, long lsn) {
+  /**
+   * Runs a mapping; any exception becomes a {@code mapping_error} quarantine result (mapping.md
+   * §Reason codes). Public so that {@code edu2lms verify} recomputes rows through the same guard.
+   *
+   * @param lsn the source position given to the {@code mapping_error} result
+   */
+  public static <T> MappingResult<T> guarded(Supplier<MappingResult<T>> mapping, long lsn) {
     try {
       return mapping.get();
     } catch (RuntimeException e) {
@@ -504,7 +509,15 @@ public final class EduToLmsTopology {
         .to(LmsTopics.NOTES.name(), notesProduced("journal_details"));
   }
 
-  private static List<MappingResult<Grade>> guardedGrades(EduRow d) {
+  /**
+   * The three grades of a journal_details row ({@link GradebookMappings#grades}), guarded: when
+   * the mapping throws, every component whose point_id_n is set becomes a {@code mapping_error}.
+   *
+   * @param d the journal_details row with {@link GradebookMappings#JOURNAL} and {@link
+   *     GradebookMappings#POINTS}
+   * @return three entries, index n-1, each a result or null (point_id_n NULL)
+   */
+  public static List<MappingResult<Grade>> guardedGrades(EduRow d) {
     try {
       return GradebookMappings.grades(d);
     } catch (RuntimeException e) {
@@ -516,8 +529,13 @@ public final class EduToLmsTopology {
     }
   }
 
-  /** The points a journal_details row references, {"id": {value, code}}, from the whole table. */
-  private static JsonNode pointsOf(EduRow detail, EduRow all) {
+  /**
+   * The points a journal_details row references, {"id": {value, code}}, from the whole table.
+   *
+   * @param detail the journal_details row
+   * @param all the points table as one row {"&lt;id&gt;": points row, …}; null when empty
+   */
+  public static JsonNode pointsOf(EduRow detail, EduRow all) {
     ObjectNode out = JSON.createObjectNode();
     if (all == null) {
       return out;
