@@ -136,6 +136,7 @@ class FaultInjectionIT {
         });
     LmsMatchesEdu.people(edu, lms);
     LmsMatchesEdu.gradebook(edu, lms);
+    LmsMatchesEdu.verified(edu, lms);
   }
 
   /** Half the changes, the fault, the other half while the stage is down, the restart, recovery. */

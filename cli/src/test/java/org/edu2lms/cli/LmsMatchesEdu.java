@@ -11,12 +11,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.edu2lms.cli.ops.Accounting;
+import org.edu2lms.cli.verify.Verifier;
+import org.edu2lms.cli.verify.VerifyReport;
 import org.edu2lms.transform.EduToLmsTopology;
 
 /**
  * The invariant of mapping.md checked on live databases, shared by the integration tests: the
  * accounting balances, and users, persons, organization units, students, enrollments and grades
- * in LMS equal an SQL recomputation from EDU that shares no code with the transform.
+ * in LMS equal an SQL recomputation from EDU that shares no code with the transform, and {@code
+ * edu2lms verify} (the transform's mapping code recomputing every table) passes.
  */
 final class LmsMatchesEdu {
 
@@ -153,6 +156,20 @@ final class LmsMatchesEdu {
       assertThat(r.lms()).as(r.label()).isPositive();
     }
     assertThat(rows(lms, "SELECT count(*) FROM edu2lms.quarantine WHERE reason = 'mapping_error'")).containsExactly("0");
+  }
+
+  /**
+   * {@code edu2lms verify}'s reconciliation passes (every LMS, quarantine and notes row as the
+   * mapping of EDU says, accounting balanced); small chunks so chunk boundaries are crossed.
+   *
+   * @return the report
+   */
+  static VerifyReport verified(Connection edu, Connection lms) throws SQLException {
+    VerifyReport report = new Verifier(edu, lms, 1000, c -> {}).run();
+    assertThat(report.problems()).as(report.format()).isEmpty();
+    assertThat(report.passed()).isTrue();
+    assertThat(report.checks()).hasSize(3 * 14 + 4);
+    return report;
   }
 
   /** Up to 30 parked rows with what they wait for and up to 10 waiting deletes, for assertion messages. */

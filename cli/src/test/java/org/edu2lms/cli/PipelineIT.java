@@ -10,6 +10,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import org.edu2lms.cli.verify.Verifier;
+import org.edu2lms.cli.verify.VerifyReport;
 import org.edu2lms.embedded.EmbeddedKafkaCluster;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.generator.EduGenerator;
@@ -78,6 +80,7 @@ class PipelineIT {
   void initialSnapshotLandsValueByValue() throws SQLException {
     LmsMatchesEdu.people(edu, lms);
     LmsMatchesEdu.balanced(edu, lms);
+    LmsMatchesEdu.verified(edu, lms);
   }
 
 
@@ -130,6 +133,7 @@ class PipelineIT {
                 + " JOIN course_offerings o ON o.id = m.course_offering_id ORDER BY m.legacy_id");
     assertThat(eduMaterials).containsAll(lmsMaterials);
     assertThat(rows(lms, "SELECT count(*) FROM course_materials WHERE title LIKE '%__debezium_unavailable_value%'")).containsExactly("0");
+    LmsMatchesEdu.verified(edu, lms);
   }
 
   @Test
@@ -158,4 +162,64 @@ class PipelineIT {
         .containsExactly("0");
   }
 
+
+  @Test
+  @Order(6)
+  void verifyFindsACorruptedValueADeletedRowAndAnExtraRowEachById() throws Exception {
+    String person = rows(lms, "SELECT id || '|' || legacy_id || '|' || first_name FROM persons ORDER BY legacy_id LIMIT 1").get(0);
+    String[] p = person.split("\\|");
+    String grade =
+        rows(lms, "SELECT g.id || '|' || g.legacy_detail_id FROM grades g WHERE NOT EXISTS (SELECT 1 FROM edu2lms.data_quality_notes n"
+                + " WHERE n.source_table = 'journal_details' AND n.source_id = g.legacy_detail_id) ORDER BY g.legacy_detail_id, g.component OFFSET 777 LIMIT 1").get(0);
+    String[] g = grade.split("\\|");
+    String extra = "00000000-0000-4000-8000-000000000001";
+    try (var st = lms.createStatement()) {
+      st.executeUpdate("UPDATE persons SET first_name = 'Corrupted' WHERE id = '" + p[0] + "'");
+      st.executeUpdate("CREATE TEMP TABLE deleted_grade AS SELECT * FROM grades WHERE id = '" + g[0] + "'");
+      st.executeUpdate("DELETE FROM grades WHERE id = '" + g[0] + "'");
+      st.executeUpdate("INSERT INTO users (id, legacy_id, username, is_active, source_lsn, updated_at) VALUES ('" + extra + "', 987654321, 'intruder', true, 0, now())");
+    }
+    assertThat(rows(lms, "SELECT count(*) FROM deleted_grade")).containsExactly("1");
+
+    VerifyReport report = new Verifier(edu, lms, 500, c -> {}).run();
+
+    assertThat(report.passed()).isFalse();
+    assertThat(report.checks().stream().filter(c -> !c.clean()).map(VerifyReport.Check::name)).containsExactlyInAnyOrder("users", "persons", "grades");
+    VerifyReport.Check persons = check(report, "lms", "persons");
+    assertThat(persons.differing()).isEqualTo(1);
+    assertThat(persons.missing() + persons.extra()).isZero();
+    assertThat(persons.samples()).singleElement().satisfies(d -> {
+      assertThat(d.kind()).isEqualTo("differs");
+      assertThat(d.key()).isEqualTo(p[0]);
+      assertThat(d.legacyId()).isEqualTo(Long.parseLong(p[1]));
+      assertThat(d.columns()).containsExactly(new VerifyReport.ColumnDifference("first_name", p[2], "Corrupted"));
+    });
+    VerifyReport.Check grades = check(report, "lms", "grades");
+    assertThat(List.of(grades.missing(), grades.extra(), grades.differing())).containsExactly(1L, 0L, 0L);
+    assertThat(grades.samples()).singleElement().satisfies(d -> {
+      assertThat(d.kind()).isEqualTo("missing");
+      assertThat(d.key()).isEqualTo(g[0]);
+      assertThat(d.legacyId()).isEqualTo(Long.parseLong(g[1]));
+    });
+    VerifyReport.Check users = check(report, "lms", "users");
+    assertThat(List.of(users.missing(), users.extra(), users.differing())).containsExactly(0L, 1L, 0L);
+    assertThat(users.samples()).singleElement().satisfies(d -> {
+      assertThat(d.kind()).isEqualTo("extra");
+      assertThat(d.key()).isEqualTo(extra);
+      assertThat(d.legacyId()).isEqualTo(987654321L);
+    });
+    assertThat(report.problems()).contains("accounting users: " + (rows(lms, "SELECT count(*) FROM users").get(0)) + " in LMS + 0 quarantined != "
+        + (Long.parseLong(rows(lms, "SELECT count(*) FROM users").get(0)) - 1) + " expected");
+
+    try (var st = lms.createStatement()) {
+      st.executeUpdate("UPDATE persons SET first_name = '" + p[2].replace("'", "''") + "' WHERE id = '" + p[0] + "'");
+      st.executeUpdate("INSERT INTO grades SELECT * FROM deleted_grade");
+      st.executeUpdate("DELETE FROM users WHERE id = '" + extra + "'");
+    }
+    LmsMatchesEdu.verified(edu, lms);
+  }
+
+  private static VerifyReport.Check check(VerifyReport report, String kind, String name) {
+    return report.checks().stream().filter(c -> c.kind().equals(kind) && c.name().equals(name)).findFirst().orElseThrow();
+  }
 }

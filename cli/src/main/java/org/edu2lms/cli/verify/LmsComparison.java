@@ -87,6 +87,7 @@ final class LmsComparison {
     List<String> compared = columns.stream().filter(c -> !c.equals("source_lsn")).collect(Collectors.toList());
     try (Statement st = lms.createStatement()) {
       if (created.add(temp)) {
+        st.execute("DROP TABLE IF EXISTS " + temp);
         st.execute("CREATE TEMP TABLE verify_" + table.name() + " AS SELECT " + String.join(", ", columns) + " FROM public." + table.name() + " WITH NO DATA");
       } else {
         st.execute("TRUNCATE " + temp);
@@ -158,6 +159,7 @@ final class LmsComparison {
     String temp = "pg_temp.verify_side";
     try (Statement st = lms.createStatement()) {
       if (created.add(temp)) {
+        st.execute("DROP TABLE IF EXISTS " + temp);
         st.execute("CREATE TEMP TABLE verify_side (source_id bigint NOT NULL, component smallint NOT NULL, value text)");
       } else {
         st.execute("TRUNCATE " + temp);
@@ -205,6 +207,20 @@ final class LmsComparison {
         }
       }
     }
+  }
+
+  /**
+   * Drops the temporary tables of this comparison (they would also go with the session).
+   *
+   * @throws SQLException when LMS cannot be reached
+   */
+  void dropTemporaryTables() throws SQLException {
+    try (Statement st = lms.createStatement()) {
+      for (String temp : created) {
+        st.execute("DROP TABLE IF EXISTS " + temp);
+      }
+    }
+    created.clear();
   }
 
   private void copySide(String temp, List<SideRow> rows) throws SQLException {

@@ -131,6 +131,8 @@ public final class Verifier {
         new ExpectedLms(snapshot, receiver).run();
       } catch (ExpectedLms.ReceiverFailure e) {
         throw e.getCause();
+      } finally {
+        chunk = null;
       }
       CheckBuilder termCheck = new CheckBuilder("lms", "academic_terms");
       compare.compareRows(table("academic_terms"), null, "true", null, terms, termCheck);
@@ -144,6 +146,7 @@ public final class Verifier {
         done(orphans);
       }
       eduRows = snapshot.rowsRead();
+      compare.dropTemporaryTables();
       // The accounting inside the same EDU snapshot.
       for (Accounting.Row r : Accounting.compute(edu, lms, new HashSet<>(EduToLmsTopology.OUTPUT_TABLES))) {
         accounting.add(r.asMap());
