@@ -34,6 +34,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.edu2lms.cli.ops.ConsumerLag;
+import org.edu2lms.cli.ops.CutoverCheck;
 import org.edu2lms.cli.ops.LagReport;
 import org.edu2lms.cli.ops.StatusJson;
 import org.edu2lms.cli.ops.StatusServer;
@@ -224,6 +225,62 @@ class ObservabilityIT {
         .containsPattern("(?m)^edu2lms_sink_batch_seconds_bucket\\{le=\"");
   }
 
+  @Test
+  @Order(4)
+  void cutoverCheckTurnsReadyOnceVerifiedAndAcknowledgedThenNotReadyWhenTheSinkStopsAndReadyAgainWhenItDrains() throws Exception {
+    pipeline.awaitCaughtUp(Duration.ofMinutes(2), Duration.ofMillis(300));
+    String before = edu2lms(1, "cutover-check");
+    assertThat(before).startsWith("NOT READY").contains("no verify run recorded: run edu2lms verify");
+    List<String> reasons = LmsMatchesEdu.rows(lms, "SELECT DISTINCT reason FROM edu2lms.quarantine ORDER BY 1");
+    assertThat(reasons).isNotEmpty().doesNotContain("mapping_error");
+    assertThat(before).contains("quarantine reason " + reasons.get(0) + " (");
+
+    // verify passes and is recorded; every reason present is reviewed and acknowledged.
+    assertThat(edu2lms(0, "verify")).contains("VERIFY PASSED");
+    assertThat(edu2lms(2, "quarantine ack", "no_such_reason")).contains("no quarantine row has reason 'no_such_reason'; present: ");
+    for (String reason : reasons) {
+      assertThat(edu2lms(0, "quarantine ack", reason, "--note", "reviewed in ObservabilityIT")).startsWith("acknowledged " + reason + " (");
+    }
+    assertThat(edu2lms(0, "quarantine list")).contains(reasons.get(0)).doesNotContain(" NO\n");
+    await("cutover-check says READY")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> cutover().ready());
+    assertThat(edu2lms(0, "cutover-check")).isEqualTo("READY\n");
+    await("the status page says READY with the passed verify")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> JSON.readTree(get("/api/status")), s -> s.at("/cutover/verdict").asText().equals("READY") && s.at("/verify/passed").asBoolean());
+
+    // The sink stops while EDU changes: NOT READY, naming the sink's backlog.
+    pipeline.stopSink();
+    try (Statement st = edu.createStatement()) {
+      st.executeUpdate("UPDATE users SET update_date = 'cutover test' WHERE id IN (SELECT id FROM users ORDER BY id LIMIT 5)");
+    }
+    await("NOT READY with the sink's lag")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> cutover().blockers(), b -> b.stream().anyMatch(x -> x.matches("sink: consumer lag [1-9][0-9]* records \\(group edu2lms-sink\\)")));
+    String stopped = edu2lms(1, "cutover-check", "--json");
+    JsonNode verdict = JSON.readTree(stopped);
+    assertThat(verdict.get("ready").asBoolean()).isFalse();
+    // 5 users and the LMS, quarantine and notes records derived from them.
+    assertThat(verdict.get("blockers").toString()).containsPattern("sink: consumer lag [1-9][0-9]* records");
+    await("the status page says NOT READY")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> JSON.readTree(get("/api/status")).at("/cutover/verdict").asText().equals("NOT READY"));
+
+    // The backlog drains: READY again (the earlier verify is still recent).
+    pipeline.startSink();
+    await("READY again once the backlog drains")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> cutover().ready());
+    assertThat(edu2lms(0, "cutover-check")).isEqualTo("READY\n");
+  }
+
+  private static CutoverCheck cutover() throws Exception {
+    return CutoverCheck.evaluate(report(), CutoverCheck.Facts.read(lms, CutoverCheck.Criteria.DEFAULTS), CutoverCheck.Criteria.DEFAULTS, java.time.Instant.now());
+  }
+
   private static void checkStatusPageInChromium(long usersLag) throws Exception {
     boolean installed = new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
     if (System.getenv("CI") == null) {
@@ -264,18 +321,28 @@ class ObservabilityIT {
 
   /** {@code edu2lms lag [args]} against the test's pipeline, in-process; its standard output. */
   private static String runLag(String... extra) {
+    return edu2lms(0, "lag", extra);
+  }
+
+  /**
+   * {@code edu2lms <command> [args]} against the test's pipeline, in-process, with its connection
+   * options; asserts the exit code and returns standard output (then standard error).
+   */
+  private static String edu2lms(int expectedExit, String command, String... extra) {
     StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
     CommandLine cli = new CommandLine(new Edu2LmsCommand());
     cli.setOut(new PrintWriter(out));
-    List<String> args =
-        new java.util.ArrayList<>(
-            List.of(
-                "lag", "--bootstrap-servers", kafka.bootstrapServers(), "--edu-url", pg.jdbcUrl("edu"), "--lms-url", pg.jdbcUrl("lms"),
-                "--edu-user", EmbeddedPostgresServer.USER, "--lms-user", EmbeddedPostgresServer.USER));
+    cli.setErr(new PrintWriter(err));
+    List<String> args = new java.util.ArrayList<>(List.of(command.split(" ")));
+    args.addAll(
+        List.of(
+            "--bootstrap-servers", kafka.bootstrapServers(), "--edu-url", pg.jdbcUrl("edu"), "--lms-url", pg.jdbcUrl("lms"),
+            "--edu-user", EmbeddedPostgresServer.USER, "--lms-user", EmbeddedPostgresServer.USER));
     args.addAll(List.of(extra));
     int exit = cli.execute(args.toArray(String[]::new));
-    assertThat(exit).as("edu2lms lag exit code; output: %s", out).isZero();
-    return out.toString();
+    assertThat(exit).as("edu2lms %s exit code; output: %s %s", command, out, err).isEqualTo(expectedExit);
+    return out + "" + err;
   }
 
   /**

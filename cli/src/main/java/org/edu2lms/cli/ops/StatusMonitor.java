@@ -94,6 +94,8 @@ public final class StatusMonitor implements AutoCloseable {
       Set<String> builtTables) {}
 
   private static final Duration HISTORY = Duration.ofHours(1);
+  /** How often the LMS side of the cutover check (verify runs, parked rows, acknowledgements) is re-read. */
+  private static final Duration CUTOVER_FACTS_INTERVAL = Duration.ofSeconds(10);
 
   private final Target target;
   private final Duration interval;
@@ -106,6 +108,9 @@ public final class StatusMonitor implements AutoCloseable {
   private volatile LagReport latest;
   private volatile Books books = new Books(null, List.of(), List.of(), "not computed yet");
   private long lastAccounting;
+  private volatile CutoverCheck cutover;
+  private CutoverCheck.Facts cutoverFacts;
+  private long lastCutoverFacts;
   private Connection edu;
   private Connection lms;
 
@@ -125,6 +130,9 @@ public final class StatusMonitor implements AutoCloseable {
         r -> value(r.capture().retainedWalBytes()));
     gauge(registry, "edu2lms.capture.last.event.age", "seconds", "seconds since the newest record in the capture's topics",
         r -> value(r.capture().lastEventAgeSeconds()));
+    Gauge.builder("edu2lms.cutover.ready", this, m -> m.cutover == null ? Double.NaN : m.cutover.ready() ? 1 : 0)
+        .description("1 when cutover-check would say READY, 0 when NOT READY (NaN before the first poll)")
+        .register(registry);
     gauge(registry, "edu2lms.freshness", "seconds", "now - EDU commit time of the newest heartbeat in LMS",
         r -> value(r.freshness().seconds()));
     gauge(registry, "edu2lms.heartbeat.latency", "seconds", "EDU commit to LMS write of the newest heartbeat in LMS",
@@ -178,6 +186,11 @@ public final class StatusMonitor implements AutoCloseable {
       addStage(rows, "transform", r.transform());
       addStage(rows, "sink", r.sink());
       consumerLag.register(rows, true);
+      if (cutoverFacts == null || System.nanoTime() - lastCutoverFacts > CUTOVER_FACTS_INTERVAL.toNanos()) {
+        lastCutoverFacts = System.nanoTime();
+        cutoverFacts = CutoverCheck.Facts.read(lms, CutoverCheck.Criteria.DEFAULTS);
+      }
+      cutover = CutoverCheck.evaluate(r, cutoverFacts, CutoverCheck.Criteria.DEFAULTS, r.at());
       if (System.nanoTime() - lastAccounting > accountingInterval.toNanos() || books.at() == null) {
         lastAccounting = System.nanoTime();
         books = computeBooks();
@@ -273,6 +286,14 @@ public final class StatusMonitor implements AutoCloseable {
     synchronized (history) {
       return List.copyOf(history);
     }
+  }
+
+  /**
+   * The cutover readiness as last evaluated (default criteria of {@link CutoverCheck.Criteria}),
+   * or null before the first poll.
+   */
+  public CutoverCheck cutover() {
+    return cutover;
   }
 
   /** The accounting and quarantine as last computed. */

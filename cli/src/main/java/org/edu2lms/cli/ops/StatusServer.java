@@ -73,11 +73,9 @@ public final class StatusServer implements AutoCloseable {
     s.put("history", monitor.history());
     StatusMonitor.Books b = monitor.books();
     s.put("accounting", b);
-    s.put(
-        "cutover",
-        Map.of(
-            "verdict", "UNKNOWN",
-            "blockers", List.of("the cutover readiness check (edu2lms cutover-check) is not built yet")));
+    CutoverCheck c = monitor.cutover();
+    s.put("verify", c == null ? null : c.facts().lastVerify());
+    s.put("cutover", c == null ? Map.of("verdict", "UNKNOWN", "blockers", List.of("not evaluated yet")) : Map.of("verdict", c.verdict(), "blockers", c.blockers()));
     return s;
   }
 
