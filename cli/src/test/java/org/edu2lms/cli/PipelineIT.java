@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.edu2lms.cli.LmsMatchesEdu.rows;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -17,6 +19,7 @@ import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.generator.EduGenerator;
 import org.edu2lms.generator.EduSchema;
 import org.edu2lms.generator.Profile;
+import org.edu2lms.sink.SinkConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -217,6 +220,48 @@ class PipelineIT {
       st.executeUpdate("DELETE FROM users WHERE id = '" + extra + "'");
     }
     LmsMatchesEdu.verified(edu, lms);
+  }
+
+  @Test
+  @Order(7)
+  void replayIntoAnEmptyLmsDatabaseReproducesTheLiveOneAndRefusesWhileItsGroupIsActive() throws Exception {
+    try (var st = lms.createStatement()) {
+      st.execute("CREATE DATABASE lms_replay");
+    }
+    String url = pg.jdbcUrl("lms_replay");
+    StringWriter out = new StringWriter();
+    int exit = edu2lms(out, "replay", "--to-empty-lms", "--lms-url", url, "--sink-group", "edu2lms-replay-it");
+    assertThat(exit).as(out.toString()).isZero();
+    assertThat(out.toString()).containsPattern("replayed [0-9,]+ offsets of 17 topics into " + url + " in [0-9.]+ s: [0-9,]+ rows upserted, [0-9,]+ deleted, 0 parked");
+    try (Connection replayed = DriverManager.getConnection(url, EmbeddedPostgresServer.USER, "")) {
+      LmsMatchesEdu.verified(edu, replayed);
+      assertThat(rows(replayed, "SELECT count(*) FROM grades")).isEqualTo(rows(lms, "SELECT count(*) FROM grades"));
+    }
+
+    StringWriter again = new StringWriter();
+    assertThat(edu2lms(again, "replay", "--to-empty-lms", "--lms-url", url, "--sink-group", "edu2lms-replay-it2")).isEqualTo(1);
+    assertThat(again.toString()).contains("--to-empty-lms: LMS is not empty (public.users, ");
+    StringWriter live = new StringWriter();
+    assertThat(edu2lms(live, "replay", "--sink-group", SinkConfig.DEFAULT_GROUP_ID)).isEqualTo(1);
+    assertThat(live.toString()).contains("the consumer group edu2lms-sink has 1 active member(s)").contains("stop the sink first");
+  }
+
+  /** {@code edu2lms <args>} in-process against the test's servers; output and errors go to {@code out}. */
+  private static int edu2lms(StringWriter out, String command, String... args) {
+    picocli.CommandLine cli = new picocli.CommandLine(new Edu2LmsCommand());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(out, true));
+    cli.setExecutionExceptionHandler((e, c, r) -> {
+      out.write(e.getMessage());
+      return 1;
+    });
+    List<String> all = new java.util.ArrayList<>(List.of(command, "--bootstrap-servers", kafka.bootstrapServers(), "--edu-url", pg.jdbcUrl("edu"),
+        "--edu-user", EmbeddedPostgresServer.USER, "--lms-user", EmbeddedPostgresServer.USER));
+    all.addAll(List.of(args));
+    if (!all.contains("--lms-url")) {
+      all.addAll(List.of("--lms-url", pg.jdbcUrl("lms")));
+    }
+    return cli.execute(all.toArray(String[]::new));
   }
 
   private static VerifyReport.Check check(VerifyReport report, String kind, String name) {
