@@ -121,12 +121,15 @@ public record CaptureConfig(
     p.setProperty("publication.autocreate.mode", "filtered");
     p.setProperty(
         "table.include.list",
-        Stream.concat(EduTables.ALL.stream(), Stream.of(EduTables.HEARTBEAT))
+        Stream.concat(EduTables.ALL.stream(), Stream.of(EduTables.HEARTBEAT, EduTables.SIGNAL))
             .map(t -> "public\\." + t)
             .collect(Collectors.joining(",")));
     p.setProperty("heartbeat.interval.ms", Long.toString(heartbeatInterval.toMillis()));
     p.setProperty("heartbeat.action.query", HEARTBEAT_ACTION_QUERY);
     p.setProperty("snapshot.mode", "initial");
+    // edu2lms reload: incremental snapshots asked for through the signal table (source channel).
+    p.setProperty("signal.enabled.channels", "source");
+    p.setProperty("signal.data.collection", "public." + EduTables.SIGNAL);
     p.setProperty("decimal.handling.mode", "string");
     p.setProperty("tombstones.on.delete", "true");
     // TRUNCATE is emitted (op "t"), not skipped; EduCapture turns it into a delete per row.

@@ -118,6 +118,7 @@ public final class EduCapture implements AutoCloseable {
   public void start() throws IOException, SQLException {
     Files.createDirectories(config.offsetFile().toAbsolutePath().getParent());
     ensureHeartbeatTable();
+    ensureSignalTable();
     checkSlotMatchesOffsets();
     engine =
         DebeziumEngine.create(Json.class)
@@ -161,6 +162,53 @@ public final class EduCapture implements AutoCloseable {
           e.getSQLState(),
           e);
     }
+  }
+
+  /**
+   * Creates {@link EduTables#SIGNAL} in EDU when it is missing, and adds it to an existing
+   * publication that lacks it (a publication created before the signal table existed), so
+   * Debezium sees the signals and its own incremental-snapshot watermarks in the WAL.
+   *
+   * @throws SQLException naming the table or publication and the right that is missing
+   */
+  private void ensureSignalTable() throws SQLException {
+    String url = eduUrl();
+    try (Connection c = DriverManager.getConnection(url, config.eduUser(), config.eduPassword());
+        Statement st = c.createStatement()) {
+      st.execute(
+          "CREATE TABLE IF NOT EXISTS public." + EduTables.SIGNAL
+              + " (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048) NULL)");
+      boolean exists;
+      boolean covers;
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = ?),"
+                  + " EXISTS (SELECT 1 FROM pg_publication_tables WHERE pubname = ? AND schemaname = 'public' AND tablename = ?)")) {
+        ps.setString(1, config.publicationName());
+        ps.setString(2, config.publicationName());
+        ps.setString(3, EduTables.SIGNAL);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          exists = rs.getBoolean(1);
+          covers = rs.getBoolean(2);
+        }
+      }
+      if (exists && !covers) {
+        LOG.info("adding public.{} to the existing publication {}", EduTables.SIGNAL, config.publicationName());
+        st.execute("ALTER PUBLICATION " + quoteIdentifier(config.publicationName()) + " ADD TABLE public." + EduTables.SIGNAL);
+      }
+    } catch (SQLException e) {
+      throw new SQLException(
+          "cannot prepare the signal table public." + EduTables.SIGNAL + " in EDU (" + url + ", user " + config.eduUser()
+              + "): it needs CREATE on schema public once, and ownership of publication " + config.publicationName()
+              + " to add the table to it: " + e.getMessage(),
+          e.getSQLState(),
+          e);
+    }
+  }
+
+  private static String quoteIdentifier(String name) {
+    return "\"" + name.replace("\"", "\"\"") + "\"";
   }
 
   /**
@@ -210,6 +258,9 @@ public final class EduCapture implements AutoCloseable {
     List<Future<RecordMetadata>> sent = new ArrayList<>(events.size());
     List<String> destinations = new ArrayList<>(events.size());
     for (ChangeEvent<String, String> e : events) {
+      if (e.destination().equals(EduTables.topic(EduTables.SIGNAL))) {
+        continue; // signals and incremental-snapshot watermarks are Debezium's own bookkeeping
+      }
       Long truncatedAt = truncateLsn(e);
       if (truncatedAt != null) {
         // Everything before the TRUNCATE must be in the topic before its rows are listed.
@@ -227,11 +278,17 @@ public final class EduCapture implements AutoCloseable {
       committer.markProcessed(e);
     }
     committer.markBatchFinished();
+    String signals = EduTables.topic(EduTables.SIGNAL);
+    long skipped = 0;
     for (ChangeEvent<String, String> e : events) {
-      eventsByTopic.computeIfAbsent(e.destination(), this::eventCounter).increment();
+      if (e.destination().equals(signals)) {
+        skipped++;
+      } else {
+        eventsByTopic.computeIfAbsent(e.destination(), this::eventCounter).increment();
+      }
     }
     long heartbeats = events.stream().filter(e -> isHeartbeat(e.destination())).count();
-    eventsProduced.addAndGet(events.size() - heartbeats);
+    eventsProduced.addAndGet(events.size() - heartbeats - skipped);
     heartbeatsProduced.addAndGet(heartbeats);
   }
 

@@ -246,6 +246,53 @@ class PipelineIT {
     assertThat(live.toString()).contains("the consumer group edu2lms-sink has 1 active member(s)").contains("stop the sink first");
   }
 
+  @Test
+  @Order(8)
+  void reloadReEmitsExactlyTheRequestedRowsAndLeavesLmsUnchanged() throws Exception {
+    pipeline.awaitCaughtUp(Duration.ofMinutes(2), Duration.ofMillis(300));
+    String usersContent =
+        "SELECT md5(string_agg(concat_ws('|', id, legacy_id, username, email, legacy_email, password_hash, is_active, registered_at), ',' ORDER BY id)) FROM users";
+    String lmsBefore = rows(lms, usersContent).get(0);
+    long users = Long.parseLong(rows(edu, "SELECT count(*) FROM users").get(0));
+    String signals = "SELECT count(*) FROM edu2lms_signal WHERE type = 'execute-snapshot'";
+
+    // Bad requests are usage errors and send nothing.
+    StringWriter bad = new StringWriter();
+    assertThat(edu2lms(bad, "reload", "--table", "nonsense")).isEqualTo(2);
+    assertThat(bad.toString()).contains("unknown EDU table 'nonsense'; the tables are: ").contains("journal_details");
+    StringWriter badWhere = new StringWriter();
+    assertThat(edu2lms(badWhere, "reload", "--table", "users", "--where", "no_such_column = 1")).isEqualTo(2);
+    assertThat(badWhere.toString()).contains("--where is not a valid condition on users: ").contains("no_such_column");
+    assertThat(rows(edu, signals)).containsExactly("0");
+
+    long some10 = Long.parseLong(rows(edu, "SELECT count(*) FROM users WHERE id <= 10").get(0));
+    assertThat(some10).isPositive();
+    long before = endOffsets("edu.public.users");
+    StringWriter some = new StringWriter();
+    assertThat(edu2lms(some, "reload", "--table", "users", "--where", "id <= 10")).as(some.toString()).isZero();
+    assertThat(some.toString()).contains("reload of users WHERE id <= 10 requested (" + some10 + " rows now)");
+    await("the users with id <= 10 re-read").atMost(Duration.ofSeconds(60)).until(() -> endOffsets("edu.public.users") == before + some10);
+
+    StringWriter all = new StringWriter();
+    assertThat(edu2lms(all, "reload", "--table", "users")).as(all.toString()).isZero();
+    await("every user re-read").atMost(Duration.ofSeconds(60)).until(() -> endOffsets("edu.public.users") == before + some10 + users);
+    assertThat(rows(edu, signals)).containsExactly("2");
+    pipeline.awaitCaughtUp(Duration.ofMinutes(2), Duration.ofMillis(300));
+    assertThat(endOffsets("edu.public.users")).isEqualTo(before + some10 + users);
+    assertThat(rows(lms, usersContent)).containsExactly(lmsBefore);
+    LmsMatchesEdu.verified(edu, lms);
+  }
+
+  private static long endOffsets(String topic) throws Exception {
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(java.util.Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+      java.util.Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> spec = new java.util.HashMap<>();
+      partitions.forEach(p -> spec.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest()));
+      return admin.listOffsets(spec).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+    }
+  }
+
   /** {@code edu2lms <args>} in-process against the test's servers; output and errors go to {@code out}. */
   private static int edu2lms(StringWriter out, String command, String... args) {
     picocli.CommandLine cli = new picocli.CommandLine(new Edu2LmsCommand());

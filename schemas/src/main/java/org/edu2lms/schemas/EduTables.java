@@ -41,6 +41,15 @@ public final class EduTables {
    */
   public static final String HEARTBEAT = "edu2lms_heartbeat";
 
+  /**
+   * Debezium's signal table in EDU, {@code edu2lms_signal(id varchar(42) PRIMARY KEY, type
+   * varchar(32) NOT NULL, data varchar(2048))} ({@code signal.data.collection}): {@code edu2lms
+   * reload} inserts an {@code execute-snapshot} signal, and Debezium writes the incremental
+   * snapshot's watermarks into it. Published (Debezium reads its signals from the WAL); its change
+   * events are not forwarded to Kafka. Not in {@link #ALL}.
+   */
+  public static final String SIGNAL = "edu2lms_signal";
+
   /** Prefix of the change-event topics: Debezium's {@code topic.prefix} + schema. */
   public static final String TOPIC_PREFIX = "edu";
 
