@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.utils.AppInfoParser;
 import org.edu2lms.cli.ops.Accounting;
+import org.edu2lms.cli.verify.Verifier;
+import org.edu2lms.cli.verify.VerifyReport;
 import org.edu2lms.embedded.EmbeddedKafkaCluster;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.generator.EduSchema;
@@ -109,6 +111,14 @@ public final class BenchLoadCommand implements Callable<Integer> {
           report.put("accountingBalanced", balanced);
           out.printf("[3/4] accounting %s%n", balanced ? "balanced" : "NOT balanced");
           out.print(Accounting.format(accounting));
+          out.println("      edu2lms verify: every LMS table recomputed from EDU through the mapping");
+          out.flush();
+          long v0 = System.nanoTime();
+          VerifyReport verify = new Verifier(edu, lms, Verifier.DEFAULT_CHUNK_ROWS, c -> {}).run();
+          report.put("verifySeconds", (System.nanoTime() - v0) / 1e9);
+          report.put("verifyPassed", verify.passed());
+          report.put("verifyProblems", verify.problems());
+          out.printf("      verify %s in %.1f s (%,d EDU rows)%n", verify.passed() ? "PASSED" : "FAILED " + verify.problems(), (System.nanoTime() - v0) / 1e9, verify.eduRows());
         }
       }
       Map<String, Long> rows = BenchSupport.tableCounts(pg.jdbcUrl("lms"));
@@ -130,7 +140,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
           peakHeap.get() / (1024.0 * 1024 * 1024), BenchSupport.peakRssBytes() / (1024.0 * 1024 * 1024));
       Path base = BenchSupport.write(bench.reportDir, "load", report, markdown(report));
       out.printf("report: %s.json, %s.md%n", base, base);
-      return Boolean.TRUE.equals(report.get("accountingBalanced")) ? 0 : 1;
+      return Boolean.TRUE.equals(report.get("accountingBalanced")) && Boolean.TRUE.equals(report.get("verifyPassed")) ? 0 : 1;
     }
   }
 
@@ -201,6 +211,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
     md.append(String.format("| peak heap (all stages + Kafka) | %.2f GiB |%n", (Long) r.get("peakHeapBytes") / (1024.0 * 1024 * 1024)));
     md.append(String.format("| peak RSS (same process) | %.2f GiB |%n", (Long) r.get("peakRssBytes") / (1024.0 * 1024 * 1024)));
     md.append(String.format("| accounting balanced | %s |%n", r.get("accountingBalanced")));
+    md.append(String.format("| edu2lms verify (after the load) | %s in %.1f s |%n", Boolean.TRUE.equals(r.get("verifyPassed")) ? "passed" : "FAILED", (Double) r.get("verifySeconds")));
     md.append("\nLMS rows per table: ").append(r.get("lmsRowsPerTable")).append("\n");
     return md.toString();
   }
