@@ -178,31 +178,21 @@ final class ExpectedLms {
   }
 
   private void students() throws SQLException {
-    edu.forEach("students", unchecked(s -> {
+    map("students", s -> {
       s.set(PeopleMappings.PERSON, personUser(Rows.longValue(s, "person_id")));
       s.set(PeopleMappings.ORG, present(mappableOrgs, Rows.longValue(s, "org_id")));
-      MappingResult<?> r = EduToLmsTopology.guarded(() -> PeopleMappings.student(new EduRow(s, 0)), 0);
-      if (r.isOk()) {
-        mappableStudents.add(Rows.id(s));
-      }
-      give("students", s, r);
-    }));
-    out.tableDone("students");
+    }, PeopleMappings::student, mappableStudents);
   }
 
+
   private void teachers() throws SQLException {
-    edu.forEach("teachers", unchecked(t -> {
+    map("teachers", t -> {
       t.set(PeopleMappings.PERSON, personUser(Rows.longValue(t, "person_id")));
       t.set(PeopleMappings.ORG, present(mappableOrgs, Rows.longValue(t, "org_id")));
       t.set(PeopleMappings.POSITION, label(Rows.longValue(t, "position_dic_id")));
-      MappingResult<?> r = EduToLmsTopology.guarded(() -> PeopleMappings.staffMember(new EduRow(t, 0)), 0);
-      if (r.isOk()) {
-        mappableStaff.add(Rows.id(t));
-      }
-      give("teachers", t, r);
-    }));
-    out.tableDone("teachers");
+    }, PeopleMappings::staffMember, mappableStaff);
   }
+
 
   /** academic_terms: every edu_years × semesters pair with a known semester code; never quarantined. */
   private void terms() throws SQLException {
@@ -267,13 +257,12 @@ final class ExpectedLms {
   }
 
   private void instructors() throws SQLException {
-    edu.forEach("course_teacher", unchecked(t -> {
+    map("course_teacher", t -> {
       t.set(CurriculumMappings.OFFERING, present(mappableOfferings, Rows.longValue(t, "course_id")));
       t.set(CurriculumMappings.STAFF, present(mappableStaff, Rows.longValue(t, "teacher_id")));
-      give("course_teacher", t, EduToLmsTopology.guarded(() -> CurriculumMappings.instructor(new EduRow(t, 0)), 0));
-    }));
-    out.tableDone("course_teacher");
+    }, CurriculumMappings::instructor, null);
   }
+
 
   private void enrollments() throws SQLException {
     edu.forEach("journal", unchecked(j -> {
@@ -292,27 +281,21 @@ final class ExpectedLms {
   }
 
   private void exams() throws SQLException {
-    edu.forEach("exam", unchecked(e -> {
+    map("exam", e -> {
       e.set(GradebookMappings.OFFERING, present(mappableOfferings, Rows.longValue(e, "course_id")));
       e.set(GradebookMappings.TYPE, dictionary(Rows.longValue(e, "exam_type_dic_id"), d -> JSON.objectNode().set("name_en", d.get("name_en"))));
       e.set(GradebookMappings.TITLE, label(Rows.longValue(e, "title_dic_id")));
-      MappingResult<?> r = EduToLmsTopology.guarded(() -> GradebookMappings.examAssessment(new EduRow(e, 0)), 0);
-      if (r.isOk()) {
-        mappableExams.add(Rows.id(e));
-      }
-      give("exam", e, r);
-    }));
-    out.tableDone("exam");
+    }, GradebookMappings::examAssessment, mappableExams);
   }
 
+
   private void submissions() throws SQLException {
-    edu.forEach("exam_result", unchecked(r -> {
+    map("exam_result", r -> {
       r.set(GradebookMappings.EXAM, present(mappableExams, Rows.longValue(r, "exam_id")));
       r.set(GradebookMappings.STUDENT, present(mappableStudents, Rows.longValue(r, "student_id")));
-      give("exam_result", r, EduToLmsTopology.guarded(() -> GradebookMappings.submission(new EduRow(r, 0)), 0));
-    }));
-    out.tableDone("exam_result");
+    }, GradebookMappings::submission, null);
   }
+
 
   private void grades() throws SQLException {
     ObjectNode allPoints = JSON.objectNode();
@@ -336,16 +319,9 @@ final class ExpectedLms {
   }
 
   private void files() throws SQLException {
-    edu.forEach("files", unchecked(f -> {
-      f.set(CurriculumMappings.USER, present(mappableUsers, Rows.longValue(f, "user_id")));
-      MappingResult<?> r = EduToLmsTopology.guarded(() -> CurriculumMappings.fileUpload(new EduRow(f, 0)), 0);
-      if (r.isOk()) {
-        mappableFiles.add(Rows.id(f));
-      }
-      give("files", f, r);
-    }));
-    out.tableDone("files");
+    map("files", f -> f.set(CurriculumMappings.USER, present(mappableUsers, Rows.longValue(f, "user_id"))), CurriculumMappings::fileUpload, mappableFiles);
   }
+
 
   /** course_meeting_topic is not an LMS table; materials read its section, title and date. */
   private void topics() throws SQLException {
@@ -360,14 +336,31 @@ final class ExpectedLms {
   }
 
   private void materials() throws SQLException {
-    edu.forEach("course_meeting_topic_file", unchecked(m -> {
+    map("course_meeting_topic_file", m -> {
       Long topicId = Rows.longValue(m, "topic_id");
       ObjectNode topic = topicId == null ? null : topics.get(topicId);
       m.set(CurriculumMappings.TOPIC, topic == null ? NullNode.instance : topic);
       m.set(CurriculumMappings.FILE, present(mappableFiles, Rows.longValue(m, "file_id")));
-      give("course_meeting_topic_file", m, EduToLmsTopology.guarded(() -> CurriculumMappings.material(new EduRow(m, 0)), 0));
+    }, CurriculumMappings::material, null);
+  }
+
+
+  /**
+   * Streams one EDU table: adds the derived columns ({@code enrich}), maps each row (guarded as in
+   * the topology), records the ids of the rows that map in {@code mappable} (null: no children look
+   * them up), and gives each result.
+   */
+  private void map(String table, java.util.function.Consumer<ObjectNode> enrich, Function<EduRow, MappingResult<?>> mapping, Set<Long> mappable)
+      throws SQLException {
+    edu.forEach(table, unchecked(row -> {
+      enrich.accept(row);
+      MappingResult<?> r = EduToLmsTopology.guarded(() -> mapping.apply(new EduRow(row, 0)), 0);
+      if (mappable != null && r.isOk()) {
+        mappable.add(Rows.id(row));
+      }
+      give(table, row, r);
     }));
-    out.tableDone("course_meeting_topic_file");
+    out.tableDone(table);
   }
 
   // ------------------------------------------------------------------ the topology's join values
