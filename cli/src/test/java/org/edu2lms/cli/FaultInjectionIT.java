@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.edu2lms.cli.ops.ConsumerLag;
+import org.edu2lms.cli.ops.Reload;
 import org.edu2lms.embedded.EmbeddedKafkaCluster;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.generator.EduGenerator;
@@ -251,6 +252,42 @@ class FaultInjectionIT {
 
   @Test
   @Order(8)
+  void rowsUpdatedWhileAReloadReadsTheirTableKeepTheirNewerValues() throws Exception {
+    long rows = Long.parseLong(text(edu, "SELECT count(*) FROM journal_details"));
+    long before = endOffsets("edu.public.journal_details");
+    Reload.request(edu, "journal_details", null);
+    int updated = 0;
+    try (Statement st = edu.createStatement()) {
+      // Updates of the table being re-read, in small transactions while its chunks are read: a
+      // chunk's read of a row must not overwrite a newer streamed value (Debezium's watermarks;
+      // and downstream the sink's position guard).
+      for (int round = 0; round < 30; round++) {
+        updated += st.executeUpdate(
+            "UPDATE journal_details SET lesson_date = to_char(date '2021-01-01' + " + round + ", 'DD/MM/YYYY')"
+                + " WHERE id IN (SELECT id FROM journal_details ORDER BY md5(id::text || " + round + ") LIMIT 7)");
+      }
+    }
+    assertThat(updated).isEqualTo(30 * 7);
+    long expected = before + rows + updated;
+    await("the reload re-read every journal_details row")
+        .atMost(Duration.ofSeconds(120))
+        .until(() -> endOffsets("edu.public.journal_details") >= expected);
+    awaitRecovered();
+    String lastRound = text(edu, "SELECT string_agg(id::text, ',') FROM journal_details WHERE lesson_date = '30/01/2021'");
+    assertThat(lastRound).isNotNull();
+    assertThat(text(lms, "SELECT count(*) FROM grades WHERE legacy_detail_id IN (" + lastRound + ") AND graded_on IS DISTINCT FROM date '2021-01-30'"))
+        .isEqualTo("0");
+  }
+
+  private static long endOffsets(String topic) throws Exception {
+    var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> spec = new LinkedHashMap<>();
+    partitions.forEach(p -> spec.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest()));
+    return admin.listOffsets(spec).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+  }
+
+  @Test
+  @Order(9)
   void wipedOffsetsOrADroppedSlotStopTheCaptureWithTheRecoveryNamedInsteadOfSkippingChanges() throws Exception {
     Process capture = stages.remove("capture");
     capture.destroy();
