@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.edu2lms.cli.ops.Accounting;
@@ -290,10 +289,5 @@ public final class Verifier {
       String[] problems = (String[]) rs.getArray(3).getArray();
       return Optional.of(new LastRun(rs.getTimestamp(1).toInstant(), rs.getBoolean(2), List.of(problems)));
     }
-  }
-
-  /** The names of the EDU tables whose rows map to LMS rows one for one (or three, grades). */
-  static Set<String> mappedEduTables() {
-    return STEPS.keySet();
   }
 }
