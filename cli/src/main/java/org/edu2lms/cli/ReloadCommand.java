@@ -41,15 +41,14 @@ public final class ReloadCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     try (Connection edu = where.edu()) {
-      long rows;
+      Reload.Request request;
       try {
-        rows = Reload.validate(edu, table, condition);
+        request = Reload.request(edu, table, condition);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
-      String id = Reload.request(edu, table, condition);
       out.printf("reload of %s%s requested (%,d rows now): signal %s in public.edu2lms_signal; the capture re-reads them in chunks while streaming%n",
-          table, condition == null ? "" : " WHERE " + condition, rows, id);
+          table, condition == null ? "" : " WHERE " + condition, request.rows(), request.signalId());
       out.flush();
       return 0;
     }

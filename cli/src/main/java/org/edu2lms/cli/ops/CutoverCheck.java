@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.edu2lms.cli.verify.Verifier;
-import org.edu2lms.schemas.EduTables;
-import org.edu2lms.schemas.LmsTopics;
 
 /**
  * Cutover readiness (issue "Operate the transition"): READY only when every stage is caught up
@@ -180,18 +178,15 @@ public record CutoverCheck(Instant at, boolean ready, List<String> blockers, Cri
       return;
     }
     long data = 0;
-    for (Map.Entry<String, Long> e : s.perTable().entrySet()) {
-      if (!isHeartbeat(e.getKey())) {
+    for (Map.Entry<String, Long> e : s.perPartition().entrySet()) {
+      String topic = e.getKey().substring(0, e.getKey().lastIndexOf('-'));
+      if (!ConsumerLag.isHeartbeat(topic)) {
         data += e.getValue();
       }
     }
     if (data > 0) {
       blockers.add(name + ": consumer lag " + data + " records (group " + s.group() + ")");
     }
-  }
-
-  private static boolean isHeartbeat(String table) {
-    return table.equals(EduTables.HEARTBEAT) || LmsTopics.HEARTBEAT.name().endsWith("." + table);
   }
 
   /** The verdict and its blockers, one per line. */

@@ -60,14 +60,21 @@ public final class Reload {
   }
 
   /**
+   * A sent request.
+   *
+   * @param signalId the signal table's primary key of the request
+   * @param rows the rows it covered when it was validated
+   */
+  public record Request(String signalId, long rows) {}
+
+  /**
    * Validates, then inserts the signal.
    *
-   * @return the signal id (the signal table's primary key)
-   * @throws IllegalArgumentException as {@link #validate}
+   * @throws IllegalArgumentException as {@link #validate}; nothing is sent then
    * @throws SQLException when the signal cannot be inserted (e.g. no INSERT right on it)
    */
-  public static String request(Connection edu, String table, String condition) throws SQLException {
-    validate(edu, table, condition);
+  public static Request request(Connection edu, String table, String condition) throws SQLException {
+    long rows = validate(edu, table, condition);
     ObjectNode data = JSON.createObjectNode();
     data.put("type", "incremental");
     data.putArray("data-collections").add("public." + table);
@@ -85,6 +92,6 @@ public final class Reload {
         edu.commit();
       }
     }
-    return id;
+    return new Request(id, rows);
   }
 }

@@ -19,8 +19,10 @@ class CutoverCheckTest {
     return new LagReport(
         NOW,
         new LagReport.Capture("edu2lms", true, slotActive, 56L, 1024L, "reserved", 0.4, null),
-        new LagReport.StageLag("edu2lms-transform", transformUsers + 3, Map.of("users", transformUsers, "edu2lms_heartbeat", 3L), Map.of(), null),
-        new LagReport.StageLag("edu2lms-sink", sinkUsers + sinkHeartbeat, Map.of("users", sinkUsers, "heartbeat", sinkHeartbeat), Map.of(), null),
+        new LagReport.StageLag("edu2lms-transform", transformUsers + 3, Map.of("users", transformUsers, "edu2lms_heartbeat", 3L),
+            Map.of("edu.public.users-0", transformUsers, "edu.public.edu2lms_heartbeat-0", 3L), null),
+        new LagReport.StageLag("edu2lms-sink", sinkUsers + sinkHeartbeat, Map.of("users", sinkUsers, "heartbeat", sinkHeartbeat),
+            Map.of("lms.users-0", sinkUsers, "edu2lms.heartbeat-0", sinkHeartbeat), null),
         new LagReport.Freshness(freshness, 0.3, NOW, NOW, null));
   }
 
