@@ -140,6 +140,9 @@ public record CaptureConfig(
     p.setProperty("max.batch.size", "4096");
     p.setProperty("max.queue.size", "16384");
     p.setProperty("poll.interval.ms", "50");
+    // No retry inside Debezium: after a lost connection it would re-create a dropped slot and
+    // skip the changes in between. EduCapture starts a new engine after checking the slot.
+    p.setProperty("errors.max.retries", "0");
     return p;
   }
 }

@@ -22,6 +22,7 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -81,7 +82,19 @@ public final class EduCapture implements AutoCloseable {
   private final MeterRegistry registry;
   private final Map<String, Counter> eventsByTopic = new ConcurrentHashMap<>();
   private volatile boolean stopped;
+  /**
+   * Keys read by this run's snapshot per topic, kept only when the EDU topics already held records
+   * at start (an initial snapshot taken again over a partial one); null otherwise. See
+   * {@link #deleteKeysTheSnapshotDidNotRead}.
+   */
+  private Map<String, Set<String>> resnapshotKeys;
+  /** The position of the snapshot's last record once seen in a batch, until its keys are reconciled. */
+  private Long snapshotEndLsn;
+  /** A fresh start whose first offsets are not stored yet (see {@link #initialSnapshotMarker()}). */
+  private volatile boolean initialSnapshotPending;
   private DebeziumEngine<ChangeEvent<String, String>> engine;
+  /** Counted down by {@link #close()}: ends the wait before an engine restart. */
+  private final java.util.concurrent.CountDownLatch restartSignal = new java.util.concurrent.CountDownLatch(1);
 
   /**
    * @param config the capture settings
@@ -122,26 +135,122 @@ public final class EduCapture implements AutoCloseable {
     ensureHeartbeatTable();
     ensureSignalTable();
     checkSlotMatchesOffsets();
-    engine =
-        DebeziumEngine.create(Json.class)
-            .using(config.debeziumProperties())
-            .notifying(this::handleBatch)
-            .using(
-                (success, message, error) -> {
-                  if (!success && !stopped) {
-                    failure.compareAndSet(null, error != null ? error : new IllegalStateException(message));
-                    LOG.error("capture engine stopped: {}", message, error);
-                  } else {
-                    LOG.info("capture engine stopped: {}", message);
-                  }
-                })
-            .build();
-    executor.execute(engine);
+    if (eduTopicsHoldRecords()) {
+      resnapshotKeys = new java.util.HashMap<>(); // used only if Debezium snapshots in this run
+    }
+    executor.execute(this::runEngines);
     LOG.info(
         "capture started: slot {}, publication {}, offsets in {}",
         config.slotName(),
         config.publicationName(),
         config.offsetFile());
+  }
+
+  /**
+   * Runs Debezium engines one after the other until {@link #close()}: when an engine stops because
+   * the connection to EDU was lost (a restart, a network cut, an operator ending the replication
+   * connection), a new one is started with a growing delay (1 s doubling to 30 s), after the
+   * slot-and-offsets check has passed again. Debezium's own retry is off
+   * ({@code errors.max.retries=0}, CaptureConfig) because it would re-create a dropped slot and
+   * stream from the new slot's position, skipping every change in between. Any other error, or a
+   * failed check, stops the capture ({@link #failure()}).
+   */
+  private void runEngines() {
+    long delayMillis = 1000;
+    while (true) {
+      AtomicReference<Throwable> engineError = new AtomicReference<>();
+      DebeziumEngine<ChangeEvent<String, String>> current;
+      synchronized (this) {
+        if (stopped) {
+          return;
+        }
+        current = newEngine(engineError);
+        engine = current;
+      }
+      current.run();
+      if (stopped) {
+        return;
+      }
+      Throwable error = engineError.get();
+      if (!lostConnection(error)) {
+        LOG.error("capture engine stopped", error);
+        try {
+          // Debezium's "replication slot ... does not exist" after an operator dropped the slot:
+          // report it with the recovery instead.
+          checkSlotMatchesOffsets();
+        } catch (IllegalStateException e) {
+          error = e;
+        } catch (SQLException | IOException e) {
+          // EDU unreachable: the engine's own error stands
+        }
+        failure.compareAndSet(null, error != null ? error : new IllegalStateException("capture engine stopped unexpectedly"));
+        return;
+      }
+      while (!stopped) {
+        LOG.warn("capture: connection to EDU lost ({}); starting again in {} ms", rootMessage(error), delayMillis);
+        try {
+          if (restartSignal.await(delayMillis, TimeUnit.MILLISECONDS)) {
+            return; // closed while waiting
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        delayMillis = Math.min(delayMillis * 2, 30_000);
+        try {
+          checkSlotMatchesOffsets();
+          break;
+        } catch (SQLException e) {
+          error = e; // EDU still unreachable
+        } catch (IllegalStateException | IOException e) {
+          failure.compareAndSet(null, e);
+          LOG.error("{}", e.getMessage());
+          return;
+        }
+      }
+    }
+  }
+
+  private DebeziumEngine<ChangeEvent<String, String>> newEngine(AtomicReference<Throwable> engineError) {
+    return DebeziumEngine.create(Json.class)
+        .using(config.debeziumProperties())
+        .notifying(this::handleBatch)
+        .using(
+            (success, message, error) -> {
+              if (!success && !stopped) {
+                engineError.set(error != null ? error : new IllegalStateException(message));
+              } else {
+                LOG.info("capture engine stopped: {}", message);
+              }
+            })
+        .build();
+  }
+
+  /**
+   * Whether an engine's error is a lost or refused connection to EDU (worth a new engine after the
+   * slot check) rather than a fault of the data or the configuration: Kafka Connect's
+   * {@code RetriableException}, or an SQL state of class 08 (connection exception) or 57P
+   * (operator intervention: shutdown, terminated backend) anywhere in the causes.
+   */
+  static boolean lostConnection(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.apache.kafka.connect.errors.RetriableException) {
+        return true;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable t = error;
+    while (t != null && t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t == null ? "no error" : t.toString();
   }
 
   /**
@@ -255,7 +364,8 @@ public final class EduCapture implements AutoCloseable {
    * Debezium silently create a new slot or snapshot again (either skips changes: the WAL since the
    * stored position is gone with a dropped slot; a new snapshot does not delete rows deleted
    * meanwhile). Offsets and no slot: the slot was dropped. A slot and no offsets: the offsets were
-   * wiped (or the data folder is new while an old slot remains).
+   * wiped (or the data folder is new while an old slot remains), unless this data folder's initial
+   * snapshot was killed before its first offsets were stored ({@link #initialSnapshotMarker()}).
    *
    * @throws IllegalStateException naming the recovery (a re-snapshot into an empty pipeline)
    */
@@ -284,11 +394,51 @@ public final class EduCapture implements AutoCloseable {
               + config.slotName() + " does not exist (dropped by an operator?): the changes since that position cannot be"
               + " streamed any more, and starting would skip them." + reSnapshot);
     }
-    if (!offsets && slot) {
+    Path marker = initialSnapshotMarker();
+    if (offsets) {
+      Files.deleteIfExists(marker);
+    } else if (!slot) {
+      // A fresh start: the slot Debezium is about to create belongs to this data folder until the
+      // first offsets are stored (see initialSnapshotMarker).
+      Files.writeString(marker, "initial snapshot started " + java.time.Instant.now() + " with slot " + config.slotName() + "\n");
+      initialSnapshotPending = true;
+    } else if (Files.exists(marker)) {
+      LOG.warn(
+          "capture: the initial snapshot was interrupted before its first offsets were stored ({} exists);"
+              + " it starts again, streaming from replication slot {} where it was created",
+          marker,
+          config.slotName());
+      initialSnapshotPending = true;
+    }
+    if (!offsets && slot && !initialSnapshotPending) {
       throw new IllegalStateException(
           "capture: replication slot " + config.slotName() + " exists but " + config.offsetFile() + " holds no offsets"
               + " (wiped, or a new data folder beside an old slot): a new snapshot would not delete the rows deleted"
               + " meanwhile. Restore the offset file if you have it." + reSnapshot);
+    }
+  }
+
+  /**
+   * {@code <offset file>.initial-snapshot}: written before a fresh start (no offsets, no slot)
+   * and deleted once Debezium has stored offsets. A slot without offsets is normally a wiped
+   * offset store (refused); with this file beside it, it is an initial snapshot killed before its
+   * first offset flush (offsets are flushed every second, the snapshot's first batch can take
+   * longer), which may safely start again: the slot keeps every change since its creation, and a
+   * new snapshot re-reads every row.
+   */
+  private Path initialSnapshotMarker() {
+    return config.offsetFile().resolveSibling(config.offsetFile().getFileName() + ".initial-snapshot");
+  }
+
+  /** Deletes the initial-snapshot marker once Debezium has stored offsets (checked after each batch until then). */
+  private void forgetInitialSnapshotOnceOffsetsStored() {
+    try {
+      if (Files.exists(config.offsetFile()) && Files.size(config.offsetFile()) > 0) {
+        Files.deleteIfExists(initialSnapshotMarker());
+        initialSnapshotPending = false;
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot delete {}: {}", initialSnapshotMarker(), e.toString());
     }
   }
 
@@ -314,16 +464,33 @@ public final class EduCapture implements AutoCloseable {
         continue;
       }
       String v = positioned(e.value());
+      if (resnapshotKeys != null && e.key() != null && v != null && v.contains("\"snapshot\":\"") && !v.contains("\"snapshot\":\"false\"")
+          && !v.contains("\"snapshot\":\"incremental\"")) {
+        resnapshotKeys.computeIfAbsent(e.destination(), t -> new java.util.HashSet<>()).add(e.key());
+        if (v.contains("\"snapshot\":\"last\"")) {
+          snapshotEndLsn = lsnOf(v);
+        }
+      }
       byte[] key = e.key() == null ? null : e.key().getBytes(StandardCharsets.UTF_8);
       byte[] value = v == null ? null : v.getBytes(StandardCharsets.UTF_8);
       sent.add(producer.send(new ProducerRecord<>(e.destination(), key, value)));
       destinations.add(e.destination());
     }
     awaitSent(sent, destinations);
+    if (snapshotEndLsn != null) {
+      // Before the batch with the snapshot's last record is marked processed: after a crash in
+      // between, the snapshot is taken again and this runs again.
+      deleteKeysTheSnapshotDidNotRead(snapshotEndLsn);
+      snapshotEndLsn = null;
+      resnapshotKeys = null;
+    }
     for (ChangeEvent<String, String> e : events) {
       committer.markProcessed(e);
     }
     committer.markBatchFinished();
+    if (initialSnapshotPending) {
+      forgetInitialSnapshotOnceOffsetsStored();
+    }
     String signals = EduTables.topic(EduTables.SIGNAL);
     long skipped = 0;
     for (ChangeEvent<String, String> e : events) {
@@ -384,14 +551,67 @@ public final class EduCapture implements AutoCloseable {
    */
   private void deleteEveryRow(String topic, long lsn) {
     Set<String> live = liveKeys(topic);
-    for (String key : live) {
-      String id = key;
-      String before = "{\"op\":\"d\",\"before\":" + id + ",\"after\":null,\"source\":{\"lsn\":" + lsn + ",\"truncate\":true}}";
+    deleteKeys(topic, live, lsn, true);
+    LOG.warn("TRUNCATE of {} at LSN {}: {} rows deleted downstream", topic, lsn, live.size());
+  }
+
+  /** A delete event ({@code "op":"d"} at {@code lsn}) and a tombstone for each key; flushed. */
+  private void deleteKeys(String topic, Set<String> keys, long lsn, boolean truncate) {
+    for (String key : keys) {
+      String before = "{\"op\":\"d\",\"before\":" + key + ",\"after\":null,\"source\":{\"lsn\":" + lsn + ",\"truncate\":" + truncate + "}}";
       producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), before.getBytes(StandardCharsets.UTF_8)));
       producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), null));
     }
     producer.flush();
-    LOG.warn("TRUNCATE of {} at LSN {}: {} rows deleted downstream", topic, lsn, live.size());
+  }
+
+  /**
+   * An initial snapshot taken again over a partial one (the capture killed during its snapshot):
+   * Debezium reads every row again but streams only from the new snapshot's position, so a row
+   * the partial snapshot had published and that was deleted before the new snapshot would stay in
+   * its topic forever. Every key of an EDU topic that this snapshot did not read gets a delete
+   * event and a tombstone at the snapshot's position (newer than the partial snapshot's reads,
+   * older than anything streamed next), as for a TRUNCATE.
+   *
+   * @param lsn the snapshot's position ({@code source.lsn} of its last record)
+   */
+  private void deleteKeysTheSnapshotDidNotRead(long lsn) {
+    long deleted = 0;
+    for (String table : EduTables.ALL) {
+      String topic = EduTables.topic(table);
+      Set<String> read = resnapshotKeys.getOrDefault(topic, Set.of());
+      Set<String> stale = liveKeys(topic);
+      stale.removeAll(read);
+      deleted += stale.size();
+      deleteKeys(topic, stale, lsn, false);
+    }
+    LOG.warn("initial snapshot taken again over a partial one: {} rows it no longer found deleted downstream", deleted);
+  }
+
+  /** Whether any EDU table's topic exists and holds records (end offset above 0 on a partition). */
+  private boolean eduTopicsHoldRecords() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "edu2lms-capture-probe");
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      Map<String, List<org.apache.kafka.common.PartitionInfo>> topics = c.listTopics();
+      List<TopicPartition> parts = new ArrayList<>();
+      for (String table : EduTables.ALL) {
+        for (org.apache.kafka.common.PartitionInfo i : topics.getOrDefault(EduTables.topic(table), List.of())) {
+          parts.add(new TopicPartition(i.topic(), i.partition()));
+        }
+      }
+      return c.endOffsets(parts).values().stream().anyMatch(o -> o > 0);
+    }
+  }
+
+  private static Long lsnOf(String value) {
+    try {
+      JsonNode lsn = JSON.readTree(value).path("source").path("lsn");
+      return lsn.isNumber() ? lsn.asLong() : null;
+    } catch (IOException ex) {
+      return null;
+    }
   }
 
   /** The keys of a compacted topic whose latest record is a value, read from the beginning to the end. */
@@ -467,9 +687,19 @@ public final class EduCapture implements AutoCloseable {
   /** Stops the engine (its offsets are flushed), then the producer. Never interrupts the engine. */
   @Override
   public void close() throws IOException {
-    stopped = true;
-    if (engine != null) {
-      engine.close();
+    DebeziumEngine<ChangeEvent<String, String>> current;
+    synchronized (this) {
+      stopped = true;
+      current = engine;
+    }
+    restartSignal.countDown();
+    if (current != null) {
+      try {
+        current.close();
+      } catch (IllegalStateException e) {
+        // the engine had already stopped by itself (its failure is reported by failure())
+        LOG.debug("capture engine already stopped: {}", e.getMessage());
+      }
     }
     executor.shutdown();
     try {

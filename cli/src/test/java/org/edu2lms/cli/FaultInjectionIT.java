@@ -17,9 +17,11 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
+import org.edu2lms.schemas.EduTables;
 import org.edu2lms.cli.ops.ConsumerLag;
 import org.edu2lms.cli.ops.Reload;
-import org.edu2lms.embedded.EmbeddedKafkaCluster;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.generator.EduGenerator;
 import org.edu2lms.generator.EduSchema;
@@ -46,27 +48,33 @@ class FaultInjectionIT {
 
   @TempDir static Path dir;
 
-  private static EmbeddedPostgresServer pg;
-  private static EmbeddedKafkaCluster kafka;
+  /** EDU and LMS on separate servers, so each can be stopped alone. */
+  private static EmbeddedPostgresServer eduServer;
+  private static EmbeddedPostgresServer lmsServer;
+  /** The broker in its own JVM, so it can be stopped and started again. */
+  private static KafkaProcess kafka;
   private static Connection edu;
   private static Connection lms;
   private static Admin admin;
   private static final Map<String, Process> stages = new LinkedHashMap<>();
+  /** The EDU tables of the spec (not the capture's heartbeat and signal tables). */
+  private static final List<String> EDU_TABLES = EduTables.ALL;
 
   @BeforeAll
   static void startAndLoad() throws Exception {
-    pg = EmbeddedPostgresServer.start(dir.resolve("postgres"));
-    EduSchema.migrate(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
-    edu = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
+    eduServer = EmbeddedPostgresServer.start(dir.resolve("postgres-edu"));
+    lmsServer = EmbeddedPostgresServer.start(dir.resolve("postgres-lms"));
+    EduSchema.migrate(eduServer.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
+    edu = DriverManager.getConnection(eduServer.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
     new EduGenerator(new Profile(0.002), 13).generate(edu, n -> {});
-    kafka = EmbeddedKafkaCluster.start(dir.resolve("kafka"));
+    kafka = KafkaProcess.start(dir.resolve("kafka"));
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     admin = Admin.create(p);
-    for (String stage : List.of("sink", "transform", "capture")) {
+    // The capture starts in the first scenario, which kills it during its initial snapshot.
+    for (String stage : List.of("sink", "transform")) {
       launch(stage);
     }
-    awaitRecovered();
   }
 
   @AfterAll
@@ -74,7 +82,7 @@ class FaultInjectionIT {
     for (Process p : stages.values()) {
       p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
-    for (AutoCloseable c : new AutoCloseable[] {admin, lms, edu, kafka, pg}) {
+    for (AutoCloseable c : new AutoCloseable[] {admin, lms, edu, kafka, eduServer, lmsServer}) {
       if (c != null) {
         c.close();
       }
@@ -87,8 +95,8 @@ class FaultInjectionIT {
         stage,
         Edu2LmsProcess.start(
             dir.resolve(stage + ".log"),
-            "run", stage, "--bootstrap-servers", kafka.bootstrapServers(), "--edu-url", pg.jdbcUrl("edu"),
-            "--lms-url", pg.jdbcUrl("lms"), "--edu-user", EmbeddedPostgresServer.USER, "--lms-user", EmbeddedPostgresServer.USER,
+            "run", stage, "--bootstrap-servers", kafka.bootstrapServers(), "--edu-url", eduServer.jdbcUrl("edu"),
+            "--lms-url", lmsServer.jdbcUrl("lms"), "--edu-user", EmbeddedPostgresServer.USER, "--lms-user", EmbeddedPostgresServer.USER,
             "--http-port", "0", "--data-dir", dir.resolve("data-" + stage).toString()));
   }
 
@@ -118,7 +126,7 @@ class FaultInjectionIT {
           }
           if (lms == null) {
             try {
-              lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "");
+              lms = DriverManager.getConnection(lmsServer.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "");
             } catch (Exception e) {
               return false;
             }
@@ -152,42 +160,115 @@ class FaultInjectionIT {
 
   @Test
   @Order(1)
+  void theCaptureKilledDuringItsInitialSnapshotSnapshotsAgainAndLosesNothing() throws Exception {
+    long eduRows = 0;
+    for (String t : EDU_TABLES) {
+      eduRows += Long.parseLong(text(edu, "SELECT count(*) FROM " + t));
+    }
+    // Kafka throttles the capture's producer (a client quota), so the snapshot is still running
+    // when the first records are in the topics: the kill lands inside it.
+    ClientQuotaEntity capture = new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, "edu2lms-capture"));
+    admin.alterClientQuotas(List.of(new ClientQuotaAlteration(capture, List.of(new ClientQuotaAlteration.Op("producer_byte_rate", 20_000.0)))))
+        .all().get();
+    launch("capture");
+    await("the snapshot's first records in Kafka")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> capturedRows() > 0);
+    kill("capture");
+    long captured = capturedRows();
+    assertThat(captured).as("killed before the snapshot's end").isLessThan(eduRows);
+    admin.alterClientQuotas(List.of(new ClientQuotaAlteration(capture, List.of(new ClientQuotaAlteration.Op("producer_byte_rate", null)))))
+        .all().get();
+    // Rows the partial snapshot published (a snapshot reads in physical order, here id order),
+    // deleted before the capture starts again: the new snapshot no longer finds them, and the
+    // slot does not stream their deletes to it (it streams from the new snapshot's position).
+    try (Statement st = edu.createStatement()) {
+      for (String table : List.of("files", "course_meeting_topic_file", "journal_details", "exam_result")) {
+        assertThat(st.executeUpdate("DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table + " ORDER BY id LIMIT 2)")).isEqualTo(2);
+      }
+      st.executeUpdate("UPDATE persons SET lastname = 'Resnapshot' WHERE id IN (SELECT id FROM persons ORDER BY id LIMIT 3)");
+    }
+    launch("capture");
+    awaitRecovered();
+  }
+
+  @Test
+  @Order(2)
   void theSinkKilledMidStreamLosesNothingAndDuplicatesNothing() throws Exception {
     survives("sink", 101);
   }
 
   @Test
-  @Order(2)
+  @Order(3)
   void theTransformKilledMidStreamLosesNothingAndDuplicatesNothing() throws Exception {
     survives("transform", 202);
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void theCaptureKilledMidStreamResumesFromItsSlotAndLosesNothing() throws Exception {
     survives("capture", 303);
   }
 
   @Test
-  @Order(4)
-  void postgresqlStoppedForTwentySecondsWhileChangesFlowEveryStageWaitsAndCatchesUp() throws Exception {
-    RandomChanges changes = new RandomChanges(404);
-    changes.apply(edu, 100, Path.of("target", "fault-postgres-1.sql"));
-    pg.stop(); // EDU and LMS: the capture loses its replication connection, the sink its LMS
-    await("every stage keeps running through the outage")
+  @Order(5)
+  void theKafkaBrokerStoppedAndRestartedWhileChangesFlowEveryStageWaitsAndCatchesUp() throws Exception {
+    RandomChanges changes = new RandomChanges(505);
+    changes.apply(edu, 100, Path.of("target", "fault-kafka-1.sql"));
+    kafka.stopBroker();
+    changes.apply(edu, 100, Path.of("target", "fault-kafka-2.sql"));
+    await("every stage keeps running while Kafka is down")
         .during(Duration.ofSeconds(20))
         .atMost(Duration.ofSeconds(30))
         .until(() -> stages.values().stream().allMatch(Process::isAlive));
-    pg.restart();
-    reconnect();
-    changes.apply(edu, 100, Path.of("target", "fault-postgres-2.sql"));
+    kafka.startBroker();
+    changes.apply(edu, 100, Path.of("target", "fault-kafka-3.sql"));
     awaitRecovered();
   }
 
   @Test
-  @Order(5)
+  @Order(6)
+  void lmsStoppedForThirtySecondsDuringALoadTheSinkWaitsAndCatchesUp() throws Exception {
+    try (Statement st = edu.createStatement()) {
+      // A load: every grade row changes (a mark date each), then LMS goes away mid-way.
+      st.executeUpdate("UPDATE journal_details SET lesson_date = to_char(date '2022-03-01' + (id % 60)::int, 'DD/MM/YYYY')");
+    }
+    await("the sink is writing the load")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> Long.parseLong(text(lms, "SELECT count(*) FROM grades WHERE graded_on >= date '2022-03-01'")) > 0);
+    lmsServer.stop();
+    await("every stage keeps running while LMS is down")
+        .during(Duration.ofSeconds(30))
+        .atMost(Duration.ofSeconds(40))
+        .until(() -> stages.values().stream().allMatch(Process::isAlive));
+    lmsServer.restart();
+    lms = reconnect(lms, lmsServer, "lms");
+    new RandomChanges(606).apply(edu, 100, Path.of("target", "fault-lms.sql"));
+    awaitRecovered();
+  }
+
+  @Test
+  @Order(7)
+  void eduStoppedForTwentySecondsWhileChangesFlowTheCaptureReconnectsToItsSlot() throws Exception {
+    RandomChanges changes = new RandomChanges(404);
+    changes.apply(edu, 100, Path.of("target", "fault-edu-1.sql"));
+    eduServer.stop(); // the capture loses its replication connection; the slot stays
+    await("every stage keeps running through the outage")
+        .during(Duration.ofSeconds(20))
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> stages.values().stream().allMatch(Process::isAlive));
+    eduServer.restart();
+    edu = reconnect(edu, eduServer, "edu");
+    changes.apply(edu, 100, Path.of("target", "fault-edu-2.sql"));
+    awaitRecovered();
+  }
+
+  @Test
+  @Order(8)
   void aTenThousandChangeTransactionAndALongTransactionOpenAcrossACaptureCrashAllArrive() throws Exception {
-    try (Connection longTx = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
+    try (Connection longTx = DriverManager.getConnection(eduServer.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
         Statement lt = longTx.createStatement();
         Statement st = edu.createStatement()) {
       longTx.setAutoCommit(false);
@@ -208,7 +289,7 @@ class FaultInjectionIT {
   }
 
   @Test
-  @Order(6)
+  @Order(9)
   void primaryKeyUpdatesThenATransformCrashLeaveTheNewRowsAndNotTheOld() throws Exception {
     String user = text(edu, "SELECT min(id) FROM users WHERE trim(username) <> ''");
     try (Statement st = edu.createStatement()) {
@@ -223,7 +304,7 @@ class FaultInjectionIT {
   }
 
   @Test
-  @Order(7)
+  @Order(10)
   void truncatedTablesLeaveLmsAsTheMappingSaysTheirDependentsQuarantined() throws Exception {
     long keptFiles;
     try (Statement st = edu.createStatement()) {
@@ -251,7 +332,7 @@ class FaultInjectionIT {
   }
 
   @Test
-  @Order(8)
+  @Order(11)
   void rowsUpdatedWhileAReloadReadsTheirTableKeepTheirNewerValues() throws Exception {
     long rows = Long.parseLong(text(edu, "SELECT count(*) FROM journal_details"));
     long before = endOffsets("edu.public.journal_details");
@@ -283,6 +364,100 @@ class FaultInjectionIT {
         .isEqualTo("0");
   }
 
+  /** A row of {@code table} by position (the n-th smallest id), as an SQL sub-query. */
+  private static String nth(String table, int n) {
+    return "(SELECT id FROM " + table + " ORDER BY id OFFSET " + n + " LIMIT 1)";
+  }
+
+  @Test
+  @Order(12)
+  void badLegacyValuesInEveryColumnKindEndInLmsOrQuarantineAndThePipelineKeepsRunning() throws Exception {
+    String tenKb = "Mövzu: " + "ə".repeat(10_240);
+    // A meeting topic with a material in LMS, and a person in LMS, for the spot checks by value.
+    String topic = text(edu, "SELECT topic_id FROM course_meeting_topic_file WHERE id = " + text(lms, "SELECT min(legacy_id) FROM course_materials"));
+    String person = text(lms, "SELECT max(legacy_id) FROM persons");
+    String odd = "Ǆemal \uD83C\uDF93 Zoë \u202Eİsmayılov\u200D ﬃ 𝔘𝔫𝔦";
+    List<String> bad = List.of(
+        // text dates: impossible, zero, empty, blank, garbage, a valid date with a wrong time
+        "UPDATE users SET create_date = '31/02/2020' WHERE id = " + nth("users", 1),
+        "UPDATE users SET update_date = '00/00/0000 00:00:00' WHERE id = " + nth("users", 2),
+        "UPDATE persons SET birthdate = '' WHERE id = " + nth("persons", 1),
+        "UPDATE persons SET birthdate = '29/02/2021' WHERE id = " + nth("persons", 2),
+        "UPDATE journal_details SET lesson_date = '31/04/2023' WHERE id = " + nth("journal_details", 1),
+        "UPDATE exam SET exam_date = '24/12/2023 25:61' WHERE id = " + nth("exam", 1),
+        "UPDATE exam_result SET submit_date = '   ' WHERE id = " + nth("exam_result", 1),
+        "UPDATE course_meeting_topic SET meeting_date = '9999/99/99' WHERE id = " + nth("course_meeting_topic", 1),
+        "UPDATE edu_years SET start_date = '00/00/0000', end_date = 'garbage' WHERE id = " + nth("edu_years", 0),
+        "UPDATE journal SET create_date = '01/01/0000' WHERE id = " + nth("journal", 1),
+        // empty and blank texts, required and optional
+        "UPDATE persons SET firstname = '' WHERE id = " + nth("persons", 3),
+        "UPDATE persons SET lastname = '  ' WHERE id = " + nth("persons", 4),
+        "UPDATE users SET username = ' ' WHERE id = " + nth("users", 3),
+        "UPDATE users SET email = '' WHERE id = " + nth("users", 4),
+        "UPDATE files SET original_name = '', path = ' ' WHERE id = " + nth("files", 1),
+        "UPDATE organizations SET code = '' WHERE id = " + nth("organizations", 1),
+        "UPDATE dictionaries SET name_az = '', name_en = ' ', name_ru = '' WHERE id = " + nth("dictionaries", 1),
+        // 10 KB texts
+        "UPDATE course_meeting_topic SET topic = '" + tenKb + "' WHERE id = " + topic,
+        "UPDATE education_plan SET name = '" + tenKb + "' WHERE id = " + nth("education_plan", 1),
+        "UPDATE dictionaries SET name_en = '" + tenKb + "' WHERE id = " + nth("dictionaries", 2),
+        // odd Unicode (no NUL: PostgreSQL text cannot hold it)
+        "UPDATE persons SET firstname = '" + odd + "', patronymic = '\uD83D\uDC69\u200D\uD83C\uDF93' WHERE id = " + person,
+        "UPDATE dictionaries SET name_ru = '" + odd + "' WHERE id = " + nth("dictionaries", 3),
+        "UPDATE users SET username = 'ﬃ-用户-\uD83D\uDC69\u200D\uD83C\uDF93' WHERE id = " + nth("users", 5),
+        // negative and huge numbers, codes outside their lists
+        "UPDATE files SET size = -1 WHERE id = " + nth("files", 2),
+        "UPDATE files SET size = 9223372036854775807 WHERE id = " + nth("files", 3),
+        "UPDATE education_plan_subject SET credit = -999.9, hours = 2147483647, semester_no = 32767 WHERE id = " + nth("education_plan_subject", 1),
+        "UPDATE education_plan_subject SET credit = 999.9, hours = -2147483648, semester_no = -32768 WHERE id = " + nth("education_plan_subject", 2),
+        "UPDATE course SET student_limit = -2147483648 WHERE id = " + nth("course", 1),
+        "UPDATE students SET admission_year = 2147483647, status = 32767 WHERE id = " + nth("students", 1),
+        "UPDATE persons SET gender = -32768 WHERE id = " + nth("persons", 6),
+        "UPDATE exam SET max_point = 9999.99, pass_point = -9999.99, duration_min = -1 WHERE id = " + nth("exam", 2),
+        "UPDATE exam_result SET point = -9999.99, attempt = 32767, status = -1 WHERE id = " + nth("exam_result", 2),
+        "UPDATE journal SET total_point = -999.99, retake = 32767 WHERE id = " + nth("journal", 2),
+        "UPDATE journal SET retake = -32768 WHERE id = " + nth("journal", 3),
+        "UPDATE journal_details SET point_id_1 = 9223372036854775807, point_id_2 = -1 WHERE id = " + nth("journal_details", 2),
+        "UPDATE organizations SET type_id = 0, parent_id = -1 WHERE id = " + nth("organizations", 2),
+        "UPDATE course_teacher SET lesson_type = 32767 WHERE id = " + nth("course_teacher", 1),
+        "UPDATE teachers SET status = -1 WHERE id = " + nth("teachers", 1),
+        "UPDATE points SET value = -999.99 WHERE id = (SELECT min(id) FROM points WHERE value IS NOT NULL)");
+    try (Statement st = edu.createStatement()) {
+      for (String sql : bad) {
+        assertThat(st.executeUpdate(sql)).as(sql).isEqualTo(1);
+      }
+      // NULL in every nullable column of every EDU table, one row per table.
+      for (String table : EDU_TABLES) {
+        String nullable = text(edu, "SELECT string_agg(quote_ident(column_name) || ' = NULL', ', ') FROM information_schema.columns"
+            + " WHERE table_schema = 'public' AND table_name = '" + table + "' AND is_nullable = 'YES'");
+        if (nullable != null) {
+          assertThat(st.executeUpdate("UPDATE " + table + " SET " + nullable + " WHERE id = (SELECT id FROM " + table + " ORDER BY id DESC OFFSET 1 LIMIT 1)")).as(table).isEqualTo(1);
+        }
+      }
+    }
+    awaitRecovered();
+    // Spot checks by value (the whole invariant held above): long and odd texts arrive whole.
+    assertThat(text(lms, "SELECT count(*) > 0 FROM course_materials WHERE title = '" + tenKb + "'")).isEqualTo("t");
+    assertThat(text(lms, "SELECT first_name FROM persons WHERE legacy_id = " + person)).isEqualTo(odd);
+    assertThat(text(lms, "SELECT count(*) FROM edu2lms.quarantine WHERE source_table = 'persons' AND reason = 'invalid_value:firstname'"))
+        .isNotEqualTo("0");
+  }
+
+  @Test
+  @Order(13)
+  void aColumnAddedToAnEduTableWhileStreamingIsIgnoredAndTheSyncContinues() throws Exception {
+    String user = text(edu, "SELECT " + nth("users", 9));
+    try (Statement st = edu.createStatement()) {
+      st.execute("ALTER TABLE users ADD COLUMN nickname varchar(32) DEFAULT 'none'");
+      st.executeUpdate("UPDATE users SET nickname = 'nick-' || id, username = 'renamed-' || id WHERE id = " + user);
+      st.execute("ALTER TABLE journal_details ADD COLUMN weight numeric(4,2)");
+      st.executeUpdate("UPDATE journal_details SET weight = 1.5, lesson_date = '02/02/2022' WHERE id = " + nth("journal_details", 9));
+    }
+    new RandomChanges(1313).apply(edu, 100, Path.of("target", "fault-column.sql"));
+    awaitRecovered();
+    assertThat(text(lms, "SELECT username FROM users WHERE legacy_id = " + user)).isEqualTo("renamed-" + user);
+  }
+
   private static long endOffsets(String topic) throws Exception {
     var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
     Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> spec = new LinkedHashMap<>();
@@ -291,7 +466,7 @@ class FaultInjectionIT {
   }
 
   @Test
-  @Order(9)
+  @Order(14)
   void wipedOffsetsOrADroppedSlotStopTheCaptureWithTheRecoveryNamedInsteadOfSkippingChanges() throws Exception {
     Process capture = stages.remove("capture");
     capture.destroy();
@@ -301,9 +476,31 @@ class FaultInjectionIT {
     Files.move(offsets, aside);
     assertThat(runCaptureOnce()).contains("holds no offsets").contains("re-snapshot");
     Files.move(aside, offsets);
-    try (Statement st = edu.createStatement()) {
-      st.execute("SELECT pg_drop_replication_slot('edu2lms')");
-    }
+    // The slot dropped while the capture streams (an operator ends its connection first: an
+    // active slot cannot be dropped).
+    Files.deleteIfExists(dir.resolve("capture.log"));
+    launch("capture");
+    await("the capture streams from its slot")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> "t".equals(text(edu, "SELECT active FROM pg_replication_slots WHERE slot_name = 'edu2lms'")));
+    await("the slot dropped")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions()
+        .until(() -> {
+          try (Statement st = edu.createStatement()) {
+            st.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = 'edu2lms' AND active");
+            st.execute("SELECT pg_drop_replication_slot('edu2lms')");
+          }
+          return true;
+        });
+    Process streaming = stages.remove("capture");
+    assertThat(streaming.waitFor(90, TimeUnit.SECONDS)).as("the capture stops by itself").isTrue();
+    String out = Files.readString(dir.resolve("capture.log"));
+    assertThat(streaming.exitValue()).as(out).isEqualTo(1);
+    assertThat(out).contains("replication slot edu2lms does not exist").contains("re-snapshot");
+    assertThat(text(edu, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'edu2lms'")).as("no new slot created").isEqualTo("0");
+    // Started again with the slot gone: refused at once.
     assertThat(runCaptureOnce()).contains("replication slot edu2lms does not exist").contains("re-snapshot");
   }
 
@@ -318,17 +515,25 @@ class FaultInjectionIT {
     return out;
   }
 
-  /** New EDU and LMS connections after a PostgreSQL restart. */
-  private static void reconnect() throws Exception {
-    for (Connection c : new Connection[] {edu, lms}) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        // broken by the restart
+  /** A new connection to {@code database} after its server restarted; the old one is closed. */
+  private static Connection reconnect(Connection old, EmbeddedPostgresServer server, String database) throws Exception {
+    try {
+      old.close();
+    } catch (Exception e) {
+      // broken by the restart
+    }
+    return DriverManager.getConnection(server.jdbcUrl(database), EmbeddedPostgresServer.USER, "");
+  }
+
+  /** Records in the EDU tables' topics (heartbeats not counted); 0 while the capture has created none. */
+  private static long capturedRows() throws Exception {
+    long sum = 0;
+    for (String topic : admin.listTopics().names().get()) {
+      if (EDU_TABLES.stream().anyMatch(t -> topic.equals(EduTables.topic(t)))) {
+        sum += endOffsets(topic);
       }
     }
-    edu = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
-    lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "");
+    return sum;
   }
 
   private static String text(Connection c, String sql) throws Exception {

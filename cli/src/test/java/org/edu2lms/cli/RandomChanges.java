@@ -153,13 +153,13 @@ final class RandomChanges {
       case "course_meeting_topic_file" -> "INSERT INTO course_meeting_topic_file (id, topic_id, file_id) VALUES (" + id + ", "
           + ref(edu, "course_meeting_topic") + ", " + ref(edu, "files") + ")";
       case "journal" -> "INSERT INTO journal (id, course_id, student_id, active, total_point, letter_grade, retake, create_date) VALUES (" + id
-          + ", " + ref(edu, "course") + ", " + ref(edu, "students") + ", 0, 77.25, 'C', " + (1000 + id) + ", '" + date() + "')";
+          + ", " + ref(edu, "course") + ", " + ref(edu, "students") + ", 0, 77.25, 'C', " + smallintFor(id) + ", '" + date() + "')";
       case "journal_details" -> "INSERT INTO journal_details (id, journal_id, lesson_date, point_id_1, point_id_2, point_id_3) VALUES (" + id
           + ", " + ref(edu, "journal") + ", '" + date() + "', " + mark() + ", " + mark() + ", " + mark() + ")";
       case "exam" -> "INSERT INTO exam (id, course_id, exam_type_dic_id, title_dic_id, max_point, pass_point, exam_date) VALUES (" + id + ", "
           + ref(edu, "course") + ", (SELECT min(id) FROM dictionaries WHERE type_id = 4), " + ref(edu, "dictionaries") + ", 100, 51, '" + date() + " 09:00')";
       case "exam_result" -> "INSERT INTO exam_result (id, exam_id, student_id, attempt, point, status, submit_date) VALUES (" + id + ", "
-          + ref(edu, "exam") + ", " + ref(edu, "students") + ", " + (1000 + id) + ", 50, " + random.nextInt(4) + ", '" + date() + "')";
+          + ref(edu, "exam") + ", " + ref(edu, "students") + ", " + smallintFor(id) + ", 50, " + random.nextInt(4) + ", '" + date() + "')";
       default -> "INSERT INTO dictionaries (id, type_id, name_az, name_en, name_ru, active) VALUES (" + id + ", 1, 'Az" + id + "', "
           + (random.nextBoolean() ? "''" : "'En'") + ", NULL, 1)";
     };
@@ -187,8 +187,9 @@ final class RandomChanges {
       case "course_meeting_topic" -> "UPDATE course_meeting_topic SET meeting_date = '" + date() + "' WHERE id = " + id;
       case "files" -> "UPDATE files SET user_id = " + ref(edu, "users") + " WHERE id = " + id;
       case "course_meeting_topic_file" -> "UPDATE course_meeting_topic_file SET topic_id = " + ref(edu, "course_meeting_topic") + " WHERE id = " + id;
-      // A retake number no other row has keeps (course_id, student_id, retake) unique after the move.
-      case "journal" -> "UPDATE journal SET course_id = " + ref(edu, "course") + ", retake = " + (20_000 + id) + " WHERE id = " + id;
+      // A retake number no other row has keeps (course_id, student_id, retake) unique after the
+      // move; within smallint whatever the id (EDU's retake is int2, LMS's attempt_no = retake + 1).
+      case "journal" -> "UPDATE journal SET course_id = " + ref(edu, "course") + ", retake = " + smallintFor(id) + " WHERE id = " + id;
       case "journal_details" -> "UPDATE journal_details SET point_id_" + (1 + random.nextInt(3)) + " = " + mark() + " WHERE id = " + id;
       case "exam" -> "UPDATE exam SET course_id = " + ref(edu, "course") + " WHERE id = " + id;
       case "exam_result" -> "UPDATE exam_result SET status = " + random.nextInt(4) + " WHERE id = " + id;
@@ -201,5 +202,14 @@ final class RandomChanges {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  /**
+   * A retake or attempt number for row {@code id} that no generated row has (those are small) and
+   * that fits EDU's int2 whatever the id (ids grow past 1,000,000 after the primary-key updates
+   * of FaultInjectionIT), and leaves room for LMS's attempt_no = retake + 1.
+   */
+  private static long smallintFor(long id) {
+    return 1000 + id % 30_000;
   }
 }

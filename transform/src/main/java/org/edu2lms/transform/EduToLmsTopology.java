@@ -204,10 +204,13 @@ public final class EduToLmsTopology {
     // academic_terms ← edu_years × semesters.
     KStream<Long, EduRow> yearChanges = builder.stream(EduTables.topic("edu_years"), Consumed.with(KEY, ROW).withName("source-edu_years"));
     KStream<Long, EduRow> semesterChanges = builder.stream(EduTables.topic("semesters"), Consumed.with(KEY, ROW).withName("source-semesters"));
-    KTable<Long, EduRow> years = yearChanges.toTable(Named.as("edu_years-table"), store("edu-edu_years"));
+    KTable<Long, EduRow> allYears = yearChanges.toTable(Named.as("edu_years-table"), store("edu-edu_years"));
+    KTable<Long, EduRow> allSemesters = semesterChanges.toTable(Named.as("semesters-table"), store("edu-semesters"));
+    emitQuarantine(allYears.mapValues(y -> CurriculumMappings.termSourceProblem("edu_years", y), Named.as("edu_years-map")).toStream(Named.as("edu_years-results")), "edu_years");
+    emitQuarantine(allSemesters.mapValues(s -> CurriculumMappings.termSourceProblem("semesters", s), Named.as("semesters-map")).toStream(Named.as("semesters-results")), "semesters");
+    KTable<Long, EduRow> years = allYears.filter((id, y) -> CurriculumMappings.academicYear(y.row()) != null, Named.as("edu_years-with-name"));
     KTable<Long, EduRow> semesters =
-        semesterChanges.toTable(Named.as("semesters-table"), store("edu-semesters"))
-            .filter((id, s) -> CurriculumMappings.termType(Rows.longValue(s.row(), "code")) != null, Named.as("semesters-with-term-type"));
+        allSemesters.filter((id, s) -> CurriculumMappings.termType(Rows.longValue(s.row(), "code")) != null, Named.as("semesters-with-term-type"));
     academicTerms(yearChanges, semesterChanges);
 
     // courses ← education_plan_subject (name label NOT NULL; organization soft via the plan).
@@ -413,12 +416,17 @@ public final class EduToLmsTopology {
             (id, r) -> KeyValue.pair(LegacyIds.forRow(eduTable, id).toString(), r != null && r.isOk() ? r.record() : null),
             Named.as(eduTable + "-to-lms"))
         .to(topic.name(), Produced.with(topic.keySerde(), topic.valueSerde()).withName("sink-" + eduTable + "-lms"));
-    changes
-        .map((id, r) -> KeyValue.pair(LmsTopics.quarantineKey(eduTable, id, 0), quarantineRecord(eduTable, id, 0, r)), Named.as(eduTable + "-to-quarantine"))
-        .to(LmsTopics.QUARANTINE.name(), quarantineProduced(eduTable));
+    emitQuarantine(changes, eduTable);
     changes
         .map((id, r) -> KeyValue.pair(LmsTopics.quarantineKey(eduTable, id, 0), notes(r)), Named.as(eduTable + "-to-notes"))
         .to(LmsTopics.NOTES.name(), notesProduced(eduTable));
+  }
+
+  /** Each result's quarantine record, or its tombstone when the row is accepted or deleted (null result). */
+  private static <T> void emitQuarantine(KStream<Long, MappingResult<T>> changes, String eduTable) {
+    changes
+        .map((id, r) -> KeyValue.pair(LmsTopics.quarantineKey(eduTable, id, 0), quarantineRecord(eduTable, id, 0, r)), Named.as(eduTable + "-to-quarantine"))
+        .to(LmsTopics.QUARANTINE.name(), quarantineProduced(eduTable));
   }
 
   /** The data-quality notes of an accepted row, comma-separated; null (a tombstone) when none. */
@@ -591,7 +599,8 @@ public final class EduToLmsTopology {
   }
 
   /**
-   * academic_terms: one row per edu_years × semesters pair (with a known semester code). Both
+   * academic_terms: one row per edu_years × semesters pair (a year with a name, a semester with a
+   * known code; the others are quarantined, CurriculumMappings.termSourceProblem). Both
    * tables are aggregated into one state; each change emits every current pair and tombstones
    * the pairs it removed.
    */
@@ -646,19 +655,25 @@ public final class EduToLmsTopology {
 
   private static List<String> termIds(ObjectNode state) {
     List<String> ids = new ArrayList<>();
-    state.get("y").fieldNames().forEachRemaining(y -> state.get("s").fields().forEachRemaining(s -> {
-      if (CurriculumMappings.termType(Rows.longValue(s.getValue().get("row"), "code")) != null) {
-        ids.add(LegacyIds.forTerm(Long.parseLong(y), Long.parseLong(s.getKey())).toString());
+    state.get("y").fields().forEachRemaining(y -> state.get("s").fields().forEachRemaining(s -> {
+      if (makesTerm(y.getValue(), s.getValue())) {
+        ids.add(LegacyIds.forTerm(Long.parseLong(y.getKey()), Long.parseLong(s.getKey())).toString());
       }
     }));
     return ids;
+  }
+
+  /** Whether a year entry and a semester entry of the terms state make a term (CurriculumMappings.termSourceProblem). */
+  private static boolean makesTerm(JsonNode year, JsonNode semester) {
+    return CurriculumMappings.academicYear(year.get("row")) != null
+        && CurriculumMappings.termType(Rows.longValue(semester.get("row"), "code")) != null;
   }
 
   private static List<KeyValue<String, AcademicTerm>> termRecords(EduRow state) {
     List<KeyValue<String, AcademicTerm>> out = new ArrayList<>();
     JsonNode s = state.row();
     s.get("y").fields().forEachRemaining(y -> s.get("s").fields().forEachRemaining(sem -> {
-      if (CurriculumMappings.termType(Rows.longValue(sem.getValue().get("row"), "code")) != null) {
+      if (makesTerm(y.getValue(), sem.getValue())) {
         EduRow year = new EduRow(y.getValue().get("row"), y.getValue().get("lsn").asLong());
         EduRow semester = new EduRow(sem.getValue().get("row"), sem.getValue().get("lsn").asLong());
         AcademicTerm t = CurriculumMappings.term(year, semester);

@@ -194,21 +194,32 @@ final class ExpectedLms {
   }
 
 
-  /** academic_terms: every edu_years × semesters pair with a known semester code; never quarantined. */
+  /**
+   * academic_terms: every pair of an edu_years row with a name and a semesters row with a known
+   * code; the other years and semesters are quarantined (CurriculumMappings.termSourceProblem).
+   */
   private void terms() throws SQLException {
     List<ObjectNode> yearRows = edu.all("edu_years");
     List<ObjectNode> semesterRows = edu.all("semesters");
     for (ObjectNode y : yearRows) {
-      years.add(Rows.id(y));
+      MappingResult<SpecificRecord> problem = CurriculumMappings.termSourceProblem("edu_years", new EduRow(y, 0));
+      out.result("edu_years", Rows.id(y), 0, problem);
+      if (problem == null) {
+        years.add(Rows.id(y));
+      }
     }
+    out.tableDone("edu_years");
     for (ObjectNode s : semesterRows) {
-      if (CurriculumMappings.termType(Rows.longValue(s, "code")) != null) {
+      MappingResult<SpecificRecord> problem = CurriculumMappings.termSourceProblem("semesters", new EduRow(s, 0));
+      out.result("semesters", Rows.id(s), 0, problem);
+      if (problem == null) {
         knownSemesters.add(Rows.id(s));
       }
     }
+    out.tableDone("semesters");
     for (ObjectNode y : yearRows) {
       for (ObjectNode s : semesterRows) {
-        if (knownSemesters.contains(Rows.id(s))) {
+        if (years.contains(Rows.id(y)) && knownSemesters.contains(Rows.id(s))) {
           out.derived("academic_terms", CurriculumMappings.term(new EduRow(y, 0), new EduRow(s, 0)));
         }
       }

@@ -56,12 +56,54 @@ public final class CurriculumMappings {
   }
 
   /**
+   * The academic year an edu_years row gives its terms: the name, trimmed (mapping.md §Text);
+   * null when that is empty, since academic_terms.academic_year is NOT NULL.
+   */
+  public static String academicYear(JsonNode year) {
+    String name = Rows.text(year, "name");
+    String trimmed = name == null ? "" : name.trim();
+    return trimmed.isEmpty() ? null : trimmed;
+  }
+
+  /**
+   * Why an edu_years or semesters row gives no academic terms, or null when it gives them.
+   * mapping.md §academic_terms says terms are never quarantined, and is silent on rows that cannot
+   * make one: this pipeline quarantines the source row instead, so it is accounted for (README
+   * §Reliability): an edu_years row whose name is empty → {@code invalid_value:name}; a semesters
+   * row whose code is not 1..3 → {@code invalid_value:code}. Their pairs are then not terms, and
+   * sections of that year or semester are {@code missing_parent:edu_years} / {@code
+   * missing_parent:semesters}.
+   *
+   * @param eduTable {@code edu_years} or {@code semesters}
+   * @param row the row
+   * @return a quarantine result, or null
+   * @throws IllegalArgumentException for another table
+   */
+  public static <T> MappingResult<T> termSourceProblem(String eduTable, EduRow row) {
+    switch (eduTable) {
+      case "edu_years" -> {
+        return academicYear(row.row()) != null
+            ? null
+            : MappingResult.quarantine("invalid_value:name", "edu_years name is empty: its terms would have no academic_year", row.lsn());
+      }
+      case "semesters" -> {
+        Long code = Rows.longValue(row.row(), "code");
+        return termType(code) != null
+            ? null
+            : MappingResult.quarantine("invalid_value:code", "semesters code " + code + " is not 1 (fall), 2 (spring) or 3 (summer)", row.lsn());
+      }
+      default -> throw new IllegalArgumentException("terms come from edu_years and semesters, not " + eduTable);
+    }
+  }
+
+  /**
    * One academic term of an edu_years × semesters pair (mapping.md §academic_terms).
    *
    * @param year the edu_years row
    * @param semester the semesters row, with a code 1..3
-   * @return the term; never quarantined
-   * @throws IllegalArgumentException when the semester's code is not 1..3
+   * @return the term
+   * @throws IllegalArgumentException when the semester's code is not 1..3 or the year's name is
+   *     empty (see {@link #termSourceProblem})
    */
   public static AcademicTerm term(EduRow year, EduRow semester) {
     long yearId = Rows.id(year.row());
@@ -70,8 +112,10 @@ public final class CurriculumMappings {
     if (type == null) {
       throw new IllegalArgumentException("semesters " + semesterId + " has no term type");
     }
-    String name = Rows.text(year.row(), "name");
-    String academicYear = name == null ? "" : name.trim();
+    String academicYear = academicYear(year.row());
+    if (academicYear == null) {
+      throw new IllegalArgumentException("edu_years " + yearId + " has no academic year");
+    }
     LocalDate start = null;
     LocalDate end = null;
     Matcher m = YEAR_NAME.matcher(academicYear);

@@ -45,7 +45,8 @@ public final class GradebookMappings {
    * course_enrollments ← journal.
    *
    * @return the enrollment, or quarantine {@code missing_parent:course}, {@code
-   *     missing_parent:students} or {@code invalid_value:retake}
+   *     missing_parent:students} or {@code invalid_value:retake} (NULL, or 32767 so that retake +
+   *     1 does not fit attempt_no's smallint)
    */
   public static MappingResult<CourseEnrollment> enrollment(EduRow row) {
     Source s = new Source(row);
@@ -58,6 +59,11 @@ public final class GradebookMappings {
     Long retake = s.number("retake");
     if (retake == null) {
       return s.quarantine("invalid_value:retake", "retake is NULL");
+    }
+    if (retake + 1 > Short.MAX_VALUE) {
+      // mapping.md is silent: attempt_no (smallint) cannot hold retake + 1; not truncated, not a
+      // sink error, but the row's own invalid value (README §Mapping decisions).
+      return s.quarantine("invalid_value:retake", "retake " + retake + " + 1 does not fit attempt_no (smallint)");
     }
     return s.ok(
         CourseEnrollment.newBuilder()
