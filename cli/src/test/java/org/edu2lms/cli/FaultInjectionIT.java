@@ -373,9 +373,12 @@ class FaultInjectionIT {
   @Order(12)
   void badLegacyValuesInEveryColumnKindEndInLmsOrQuarantineAndThePipelineKeepsRunning() throws Exception {
     String tenKb = "Mövzu: " + "ə".repeat(10_240);
-    // A meeting topic with a material in LMS, and a person in LMS, for the spot checks by value.
+    // A meeting topic with a material in LMS (its text is TOASTed), a person and a course (its
+    // subject's label) in LMS, for the spot checks by value.
     String topic = text(edu, "SELECT topic_id FROM course_meeting_topic_file WHERE id = " + text(lms, "SELECT min(legacy_id) FROM course_materials"));
     String person = text(lms, "SELECT max(legacy_id) FROM persons");
+    String course = text(lms, "SELECT legacy_id FROM courses ORDER BY legacy_id OFFSET 3 LIMIT 1");
+    String subject = text(edu, "SELECT subject_dic_id FROM education_plan_subject WHERE id = " + course);
     String odd = "Ǆemal \uD83C\uDF93 Zoë \u202Eİsmayılov\u200D ﬃ 𝔘𝔫𝔦";
     List<String> bad = List.of(
         // text dates: impossible, zero, empty, blank, garbage, a valid date with a wrong time
@@ -400,7 +403,7 @@ class FaultInjectionIT {
         // 10 KB texts
         "UPDATE course_meeting_topic SET topic = '" + tenKb + "' WHERE id = " + topic,
         "UPDATE education_plan SET name = '" + tenKb + "' WHERE id = " + nth("education_plan", 1),
-        "UPDATE dictionaries SET name_en = '" + tenKb + "' WHERE id = " + nth("dictionaries", 2),
+        "UPDATE dictionaries SET name_en = '" + tenKb + "' WHERE id = " + subject,
         // odd Unicode (no NUL: PostgreSQL text cannot hold it)
         "UPDATE persons SET firstname = '" + odd + "', patronymic = '\uD83D\uDC69\u200D\uD83C\uDF93' WHERE id = " + person,
         "UPDATE dictionaries SET name_ru = '" + odd + "' WHERE id = " + nth("dictionaries", 3),
@@ -437,7 +440,7 @@ class FaultInjectionIT {
     }
     awaitRecovered();
     // Spot checks by value (the whole invariant held above): long and odd texts arrive whole.
-    assertThat(text(lms, "SELECT count(*) > 0 FROM course_materials WHERE title = '" + tenKb + "'")).isEqualTo("t");
+    assertThat(text(lms, "SELECT name ->> 'en' FROM courses WHERE legacy_id = " + course)).isEqualTo(tenKb);
     assertThat(text(lms, "SELECT first_name FROM persons WHERE legacy_id = " + person)).isEqualTo(odd);
     assertThat(text(lms, "SELECT count(*) FROM edu2lms.quarantine WHERE source_table = 'persons' AND reason = 'invalid_value:firstname'"))
         .isNotEqualTo("0");

@@ -3,10 +3,10 @@ package org.edu2lms.cli.verify;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,9 +55,12 @@ final class EduSnapshot implements AutoCloseable {
     if (!EduTables.ALL.contains(table)) {
       throw new IllegalArgumentException("not an EDU table: " + table);
     }
-    try (PreparedStatement s = edu.prepareStatement("SELECT * FROM public." + table + " ORDER BY id")) {
+    // A plain statement, not a prepared one: a server-side prepared "SELECT *" cached on a reused
+    // connection fails with "cached plan must not change result type" once a column has been
+    // added to the table (FaultInjectionIT's schema-change scenario).
+    try (Statement s = edu.createStatement()) {
       s.setFetchSize(FETCH_SIZE);
-      try (ResultSet rs = s.executeQuery()) {
+      try (ResultSet rs = s.executeQuery("SELECT * FROM public." + table + " ORDER BY id")) {
         ResultSetMetaData md = rs.getMetaData();
         int n = md.getColumnCount();
         String[] names = new String[n];
