@@ -83,13 +83,14 @@ public final class EduCapture implements AutoCloseable {
   private final Map<String, Counter> eventsByTopic = new ConcurrentHashMap<>();
   private volatile boolean stopped;
   /**
-   * Keys read by this run's snapshot per topic, kept only when the EDU topics already held records
-   * at start (an initial snapshot taken again over a partial one); null otherwise. See
+   * Keys read by the current engine's snapshot per topic, kept only when the EDU topics already
+   * held records when the engine started (an initial snapshot taken again over a partial one);
+   * null otherwise. See
    * {@link #deleteKeysTheSnapshotDidNotRead}.
    */
-  private Map<String, Set<String>> resnapshotKeys;
+  private volatile Map<String, Set<String>> resnapshotKeys;
   /** The position of the snapshot's last record once seen in a batch, until its keys are reconciled. */
-  private Long snapshotEndLsn;
+  private volatile Long snapshotEndLsn;
   /** A fresh start whose first offsets are not stored yet (see {@link #initialSnapshotMarker()}). */
   private volatile boolean initialSnapshotPending;
   private DebeziumEngine<ChangeEvent<String, String>> engine;
@@ -135,9 +136,6 @@ public final class EduCapture implements AutoCloseable {
     ensureHeartbeatTable();
     ensureSignalTable();
     checkSlotMatchesOffsets();
-    if (eduTopicsHoldRecords()) {
-      resnapshotKeys = new java.util.HashMap<>(); // used only if Debezium snapshots in this run
-    }
     executor.execute(this::runEngines);
     LOG.info(
         "capture started: slot {}, publication {}, offsets in {}",
@@ -159,6 +157,10 @@ public final class EduCapture implements AutoCloseable {
     long delayMillis = 1000;
     while (true) {
       AtomicReference<Throwable> engineError = new AtomicReference<>();
+      // Per engine: one that lost EDU during the initial snapshot snapshots again over the first
+      // one's records, and only the keys the new snapshot reads count.
+      snapshotEndLsn = null;
+      resnapshotKeys = trackSnapshotKeys() ? new java.util.HashMap<>() : null;
       DebeziumEngine<ChangeEvent<String, String>> current;
       synchronized (this) {
         if (stopped) {
@@ -361,9 +363,8 @@ public final class EduCapture implements AutoCloseable {
 
   /**
    * Refuses to start when the replication slot and the stored offsets disagree, instead of letting
-   * Debezium silently create a new slot or snapshot again (either skips changes: the WAL since the
-   * stored position is gone with a dropped slot; a new snapshot does not delete rows deleted
-   * meanwhile). Offsets and no slot: the slot was dropped. A slot and no offsets: the offsets were
+   * Debezium silently create a new slot or snapshot again (the WAL since the stored position is
+   * gone with a dropped slot; without offsets the position reached is unknown). Offsets and no slot: the slot was dropped. A slot and no offsets: the offsets were
    * wiped (or the data folder is new while an old slot remains), unless this data folder's initial
    * snapshot was killed before its first offsets were stored ({@link #initialSnapshotMarker()}).
    *
@@ -413,8 +414,8 @@ public final class EduCapture implements AutoCloseable {
     if (!offsets && slot && !initialSnapshotPending) {
       throw new IllegalStateException(
           "capture: replication slot " + config.slotName() + " exists but " + config.offsetFile() + " holds no offsets"
-              + " (wiped, or a new data folder beside an old slot): a new snapshot would not delete the rows deleted"
-              + " meanwhile. Restore the offset file if you have it." + reSnapshot);
+              + " (wiped, or a new data folder beside an old slot): the position the pipeline had reached is lost."
+              + " Restore the offset file if you have it." + reSnapshot);
     }
   }
 
@@ -586,6 +587,19 @@ public final class EduCapture implements AutoCloseable {
       deleteKeys(topic, stale, lsn, false);
     }
     LOG.warn("initial snapshot taken again over a partial one: {} rows it no longer found deleted downstream", deleted);
+  }
+
+  /**
+   * Whether this engine must note the keys its snapshot reads (if it takes one): when the EDU
+   * topics already hold records, or when that cannot be told (Kafka unreachable).
+   */
+  private boolean trackSnapshotKeys() {
+    try {
+      return eduTopicsHoldRecords();
+    } catch (RuntimeException e) {
+      LOG.warn("cannot tell whether the EDU topics hold records ({}); noting the keys of any snapshot", e.toString());
+      return true;
+    }
   }
 
   /** Whether any EDU table's topic exists and holds records (end offset above 0 on a partition). */
