@@ -71,6 +71,9 @@ public final class EduCapture implements AutoCloseable {
    */
   public static final String HEARTBEAT_TOPIC_PREFIX = "__debezium-heartbeat";
 
+  /** The signal table's topic: Debezium's signals and incremental-snapshot watermarks, not forwarded. */
+  private static final String SIGNAL_TOPIC = EduTables.topic(EduTables.SIGNAL);
+
   private final CaptureConfig config;
   private final KafkaProducer<byte[], byte[]> producer;
   private final ExecutorService executor;
@@ -364,9 +367,10 @@ public final class EduCapture implements AutoCloseable {
   /**
    * Refuses to start when the replication slot and the stored offsets disagree, instead of letting
    * Debezium silently create a new slot or snapshot again (the WAL since the stored position is
-   * gone with a dropped slot; without offsets the position reached is unknown). Offsets and no slot: the slot was dropped. A slot and no offsets: the offsets were
-   * wiped (or the data folder is new while an old slot remains), unless this data folder's initial
-   * snapshot was killed before its first offsets were stored ({@link #initialSnapshotMarker()}).
+   * gone with a dropped slot; without offsets the position reached is unknown). Offsets and no
+   * slot: the slot was dropped. A slot and no offsets: the offsets were wiped (or the data folder
+   * is new while an old slot remains), unless this data folder's initial snapshot was killed
+   * before its first offsets were stored ({@link #initialSnapshotMarker()}).
    *
    * @throws IllegalStateException naming the recovery (a re-snapshot into an empty pipeline)
    */
@@ -453,7 +457,7 @@ public final class EduCapture implements AutoCloseable {
     List<Future<RecordMetadata>> sent = new ArrayList<>(events.size());
     List<String> destinations = new ArrayList<>(events.size());
     for (ChangeEvent<String, String> e : events) {
-      if (e.destination().equals(EduTables.topic(EduTables.SIGNAL))) {
+      if (e.destination().equals(SIGNAL_TOPIC)) {
         positioned(e.value()); // a close-window watermark's position is that of the reads that follow
         continue; // signals and incremental-snapshot watermarks are Debezium's own bookkeeping
       }
@@ -465,12 +469,8 @@ public final class EduCapture implements AutoCloseable {
         continue;
       }
       String v = positioned(e.value());
-      if (resnapshotKeys != null && e.key() != null && v != null && v.contains("\"snapshot\":\"") && !v.contains("\"snapshot\":\"false\"")
-          && !v.contains("\"snapshot\":\"incremental\"")) {
-        resnapshotKeys.computeIfAbsent(e.destination(), t -> new java.util.HashSet<>()).add(e.key());
-        if (v.contains("\"snapshot\":\"last\"")) {
-          snapshotEndLsn = lsnOf(v);
-        }
+      if (resnapshotKeys != null && e.key() != null && v != null) {
+        noteSnapshotKey(e.destination(), e.key(), v);
       }
       byte[] key = e.key() == null ? null : e.key().getBytes(StandardCharsets.UTF_8);
       byte[] value = v == null ? null : v.getBytes(StandardCharsets.UTF_8);
@@ -492,10 +492,9 @@ public final class EduCapture implements AutoCloseable {
     if (initialSnapshotPending) {
       forgetInitialSnapshotOnceOffsetsStored();
     }
-    String signals = EduTables.topic(EduTables.SIGNAL);
     long skipped = 0;
     for (ChangeEvent<String, String> e : events) {
-      if (e.destination().equals(signals)) {
+      if (e.destination().equals(SIGNAL_TOPIC)) {
         skipped++;
       } else {
         eventsByTopic.computeIfAbsent(e.destination(), this::eventCounter).increment();
@@ -564,6 +563,31 @@ public final class EduCapture implements AutoCloseable {
       producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), null));
     }
     producer.flush();
+  }
+
+  /**
+   * Notes the key of an initial-snapshot read ({@code source.snapshot} "first", "true", "last", …)
+   * for {@link #deleteKeysTheSnapshotDidNotRead}, and the snapshot's position at its last record.
+   * The first streamed event ("false") ends the snapshot: nothing more is noted by this engine.
+   * Incremental-snapshot reads (reload) are not the initial snapshot.
+   */
+  private void noteSnapshotKey(String topic, String key, String value) {
+    int at = value.indexOf("\"snapshot\":\"");
+    if (at < 0) {
+      return;
+    }
+    int start = at + 12;
+    String kind = value.substring(start, value.indexOf('"', start));
+    switch (kind) {
+      case "false" -> resnapshotKeys = null;
+      case "incremental" -> { }
+      default -> {
+        resnapshotKeys.computeIfAbsent(topic, t -> new java.util.HashSet<>()).add(key);
+        if (kind.equals("last")) {
+          snapshotEndLsn = lsnOf(value);
+        }
+      }
+    }
   }
 
   /**
