@@ -201,22 +201,8 @@ final class ExpectedLms {
   private void terms() throws SQLException {
     List<ObjectNode> yearRows = edu.all("edu_years");
     List<ObjectNode> semesterRows = edu.all("semesters");
-    for (ObjectNode y : yearRows) {
-      MappingResult<SpecificRecord> problem = CurriculumMappings.termSourceProblem("edu_years", new EduRow(y, 0));
-      out.result("edu_years", Rows.id(y), 0, problem);
-      if (problem == null) {
-        years.add(Rows.id(y));
-      }
-    }
-    out.tableDone("edu_years");
-    for (ObjectNode s : semesterRows) {
-      MappingResult<SpecificRecord> problem = CurriculumMappings.termSourceProblem("semesters", new EduRow(s, 0));
-      out.result("semesters", Rows.id(s), 0, problem);
-      if (problem == null) {
-        knownSemesters.add(Rows.id(s));
-      }
-    }
-    out.tableDone("semesters");
+    termSources("edu_years", yearRows, years);
+    termSources("semesters", semesterRows, knownSemesters);
     for (ObjectNode y : yearRows) {
       for (ObjectNode s : semesterRows) {
         if (years.contains(Rows.id(y)) && knownSemesters.contains(Rows.id(s))) {
@@ -224,6 +210,21 @@ final class ExpectedLms {
         }
       }
     }
+  }
+
+  /**
+   * Gives each edu_years or semesters row its result (a quarantine when it cannot make terms,
+   * CurriculumMappings.termSourceProblem) and adds the ids of the rows that make terms.
+   */
+  private void termSources(String table, List<ObjectNode> rows, Set<Long> makeTerms) throws SQLException {
+    for (ObjectNode row : rows) {
+      MappingResult<?> problem = CurriculumMappings.termSourceProblem(table, new EduRow(row, 0));
+      give(table, row, problem);
+      if (problem == null) {
+        makeTerms.add(Rows.id(row));
+      }
+    }
+    out.tableDone(table);
   }
 
   private void courses() throws SQLException {
