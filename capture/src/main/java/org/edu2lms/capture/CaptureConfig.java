@@ -2,8 +2,10 @@ package org.edu2lms.capture;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.edu2lms.schemas.EduTables;
@@ -24,6 +26,14 @@ import org.edu2lms.schemas.EduTables;
  * @param heartbeatInterval how often the capture writes its heartbeat row into EDU {@link
  *     EduTables#HEARTBEAT} and Debezium emits a heartbeat (at least 100 ms; default {@link
  *     #DEFAULT_HEARTBEAT_INTERVAL}); freshness is measured with this resolution
+ * @param eduSslMode {@code capture.edu.sslmode}: TLS to EDU, one of PostgreSQL's {@code sslmode}
+ *     values ({@link #SSL_MODES}); used by Debezium ({@code database.sslmode}) and by the capture's
+ *     own JDBC connections
+ * @param kafkaClient {@code kafka.*} pass-through: extra Kafka client properties (SASL, SSL, …)
+ *     for the capture's producer and consumers, without the {@code kafka.} prefix
+ * @param debezium {@code debezium.*} pass-through: extra Debezium connector or engine properties,
+ *     without the {@code debezium.} prefix; keys edu2lms sets itself for correctness are refused
+ *     ({@link #DEBEZIUM_OWNED})
  */
 public record CaptureConfig(
     String eduHost,
@@ -35,7 +45,34 @@ public record CaptureConfig(
     String slotName,
     String publicationName,
     Path offsetFile,
-    Duration heartbeatInterval) {
+    Duration heartbeatInterval,
+    String eduSslMode,
+    Map<String, String> kafkaClient,
+    Map<String, String> debezium) {
+
+  /** PostgreSQL's {@code sslmode} values (libpq, pgjdbc, Debezium {@code database.sslmode}). */
+  public static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+
+  /** Default {@code capture.edu.sslmode}: PostgreSQL's own default. */
+  public static final String DEFAULT_SSL_MODE = "prefer";
+
+  /**
+   * Debezium properties a {@code debezium.*} pass-through may not change: they carry the capture's
+   * contract (which tables, which slot and publication, the event format the transform reads, the
+   * offsets and the retry rule {@link EduCapture} relies on). The connection, slot and heartbeat
+   * ones have keys of their own ({@code capture.*}).
+   */
+  public static final Set<String> DEBEZIUM_OWNED =
+      Set.of(
+          "name", "connector.class", "offset.storage", "offset.storage.file.filename", "database.hostname",
+          "database.port", "database.user", "database.password", "database.dbname", "database.sslmode",
+          "topic.prefix", "plugin.name", "slot.name", "publication.name", "publication.autocreate.mode",
+          "table.include.list", "table.exclude.list", "schema.include.list", "schema.exclude.list",
+          "column.include.list", "column.exclude.list", "heartbeat.interval.ms", "heartbeat.action.query",
+          "snapshot.mode", "signal.enabled.channels", "signal.data.collection", "decimal.handling.mode",
+          "tombstones.on.delete", "skipped.operations", "converter.schemas.enable", "key.converter.schemas.enable",
+          "value.converter.schemas.enable", "errors.max.retries", "transforms", "predicates", "key.converter",
+          "value.converter", "time.precision.mode", "binary.handling.mode", "interval.handling.mode");
 
   /** Default replication slot and publication name. */
   public static final String DEFAULT_REPLICATION_NAME = "edu2lms";
@@ -65,6 +102,22 @@ public record CaptureConfig(
     this(eduHost, eduPort, eduDatabase, eduUser, eduPassword, kafkaBootstrap, slotName, publicationName, offsetFile, DEFAULT_HEARTBEAT_INTERVAL);
   }
 
+  /** Settings without TLS options or pass-through properties. */
+  public CaptureConfig(
+      String eduHost,
+      int eduPort,
+      String eduDatabase,
+      String eduUser,
+      String eduPassword,
+      String kafkaBootstrap,
+      String slotName,
+      String publicationName,
+      Path offsetFile,
+      Duration heartbeatInterval) {
+    this(eduHost, eduPort, eduDatabase, eduUser, eduPassword, kafkaBootstrap, slotName, publicationName, offsetFile,
+        heartbeatInterval, DEFAULT_SSL_MODE, Map.of(), Map.of());
+  }
+
   /**
    * @throws IllegalArgumentException naming the setting that is missing or out of range
    */
@@ -88,6 +141,43 @@ public record CaptureConfig(
       throw new IllegalArgumentException(
           "capture.slot.name must be lower-case letters, digits and _ (PostgreSQL slot rules), got " + slotName);
     }
+    if (!publicationName.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
+      throw new IllegalArgumentException(
+          "capture.publication.name must be a plain SQL identifier (letters, digits, _), got " + publicationName);
+    }
+    if (!SSL_MODES.contains(eduSslMode)) {
+      throw new IllegalArgumentException("capture.edu.sslmode must be one of " + new java.util.TreeSet<>(SSL_MODES) + ", got " + eduSslMode);
+    }
+    kafkaClient = org.edu2lms.schemas.KafkaClientOverrides.check(kafkaClient);
+    debezium = Map.copyOf(debezium);
+    for (String key : debezium.keySet()) {
+      if (DEBEZIUM_OWNED.contains(key)) {
+        throw new IllegalArgumentException(
+            "debezium." + key + " is set by edu2lms and cannot be overridden"
+                + " (connection, slot, publication and heartbeat have capture.* keys)");
+      }
+    }
+  }
+
+  /**
+   * The JDBC URL of EDU for the capture's own connections (slot checks, the heartbeat and signal
+   * tables), with {@link #eduSslMode}.
+   *
+   * @return e.g. {@code jdbc:postgresql://edu:5432/edu?sslmode=verify-full}
+   */
+  public String eduJdbcUrl() {
+    return "jdbc:postgresql://" + eduHost + ":" + eduPort + "/" + eduDatabase + "?sslmode=" + eduSslMode;
+  }
+
+  /** The password is never printed. */
+  @Override
+  public String toString() {
+    return "CaptureConfig[capture.edu.host=" + eduHost + ", capture.edu.port=" + eduPort + ", capture.edu.database="
+        + eduDatabase + ", capture.edu.user=" + eduUser + ", capture.edu.password=****, capture.edu.sslmode="
+        + eduSslMode + ", kafka.bootstrap.servers=" + kafkaBootstrap + ", capture.slot.name=" + slotName
+        + ", capture.publication.name=" + publicationName + ", capture.offset.file=" + offsetFile
+        + ", capture.heartbeat.interval=" + heartbeatInterval + ", kafka.*=" + kafkaClient.keySet()
+        + ", debezium.*=" + debezium.keySet() + "]";
   }
 
   private static void require(String value, String key) {
@@ -143,6 +233,8 @@ public record CaptureConfig(
     // No retry inside Debezium: after a lost connection it would re-create a dropped slot and
     // skip the changes in between. EduCapture starts a new engine after checking the slot.
     p.setProperty("errors.max.retries", "0");
+    p.setProperty("database.sslmode", eduSslMode);
+    debezium.forEach(p::setProperty);
     return p;
   }
 }

@@ -46,6 +46,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.edu2lms.schemas.EduTables;
+import org.edu2lms.schemas.KafkaClientOverrides;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,6 +124,7 @@ public final class EduCapture implements AutoCloseable {
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "edu2lms-capture");
+    KafkaClientOverrides.apply(p, config.kafkaClient());
     this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     this.executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "edu2lms-capture"));
   }
@@ -448,7 +450,7 @@ public final class EduCapture implements AutoCloseable {
   }
 
   private String eduUrl() {
-    return "jdbc:postgresql://" + config.eduHost() + ":" + config.eduPort() + "/" + config.eduDatabase();
+    return config.eduJdbcUrl();
   }
 
   private void handleBatch(
@@ -631,6 +633,7 @@ public final class EduCapture implements AutoCloseable {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "edu2lms-capture-probe");
+    KafkaClientOverrides.apply(p, config.kafkaClient());
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       Map<String, List<org.apache.kafka.common.PartitionInfo>> topics = c.listTopics();
       List<TopicPartition> parts = new ArrayList<>();
@@ -658,6 +661,7 @@ public final class EduCapture implements AutoCloseable {
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "edu2lms-capture-truncate");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+    KafkaClientOverrides.apply(p, config.kafkaClient());
     Set<String> live = new java.util.LinkedHashSet<>();
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> parts =

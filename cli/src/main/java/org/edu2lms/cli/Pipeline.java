@@ -56,8 +56,14 @@ public final class Pipeline implements AutoCloseable {
    * @param transform transform settings
    * @param sink sink settings (LMS, Kafka, consumer group)
    * @param partitions partitions of each topic the pipeline creates
+   * @param replicationFactor replication factor of each topic the pipeline creates
    */
-  public record Settings(CaptureConfig capture, TransformConfig transform, SinkConfig sink, int partitions) {
+  public record Settings(CaptureConfig capture, TransformConfig transform, SinkConfig sink, int partitions, short replicationFactor) {
+
+    /** Settings for a one-broker cluster (replication factor 1). */
+    public Settings(CaptureConfig capture, TransformConfig transform, SinkConfig sink, int partitions) {
+      this(capture, transform, sink, partitions, (short) 1);
+    }
 
     /** Settings for one embedded EDU/LMS PostgreSQL and one embedded Kafka. */
     public static Settings embedded(int pgPort, String pgUser, String kafkaBootstrap, Path dataDir) {
@@ -97,6 +103,7 @@ public final class Pipeline implements AutoCloseable {
     this.settings = settings;
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.capture().kafkaBootstrap());
+    org.edu2lms.schemas.KafkaClientOverrides.apply(p, settings.capture().kafkaClient());
     this.admin = Admin.create(p);
     // Meters registered in the global registry (the transform's TransformEventCounter) reach /metrics.
     Metrics.addRegistry(registry);
@@ -141,7 +148,7 @@ public final class Pipeline implements AutoCloseable {
    * @throws Exception when a stage cannot start (the message names it)
    */
   public void start(Set<Stage> stages) throws Exception {
-    KafkaTopics.ensure(admin, settings.partitions(), (short) 1);
+    KafkaTopics.ensure(admin, settings.partitions(), settings.replicationFactor());
     if (stages.contains(Stage.SINK)) {
       LmsSchema.migrate(settings.sink().lmsJdbcUrl(), settings.sink().lmsUser(), settings.sink().lmsPassword());
       startSink();
@@ -226,14 +233,15 @@ public final class Pipeline implements AutoCloseable {
    */
   public StatusServer serveStatus(String host, int port, Duration accountingInterval) throws java.io.IOException {
     CaptureConfig c = settings.capture();
-    String eduUrl = "jdbc:postgresql://" + c.eduHost() + ":" + c.eduPort() + "/" + c.eduDatabase();
+    String eduUrl = c.eduJdbcUrl();
     monitor =
         new StatusMonitor(
                 new StatusMonitor.Target(
                     c.kafkaBootstrap(), eduUrl, c.eduUser(), c.eduPassword(),
                     settings.sink().lmsJdbcUrl(), settings.sink().lmsUser(), settings.sink().lmsPassword(),
                     new LagReport.Groups(c.slotName(), settings.transform().applicationId(), settings.sink().groupId()),
-                    Set.copyOf(EduToLmsTopology.OUTPUT_TABLES)),
+                    Set.copyOf(EduToLmsTopology.OUTPUT_TABLES),
+                    c.kafkaClient()),
                 registry,
                 Duration.ofSeconds(2),
                 accountingInterval)

@@ -5,18 +5,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import org.edu2lms.capture.CaptureConfig;
+import java.util.function.BiConsumer;
+import org.edu2lms.cli.config.ConfigKey;
+import org.edu2lms.cli.config.Edu2LmsConfiguration;
 import org.edu2lms.cli.ops.StatusServer;
-import org.edu2lms.sink.SinkConfig;
 import org.edu2lms.transform.TransformConfig;
 import org.postgresql.Driver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -26,13 +32,17 @@ import picocli.CommandLine.Spec;
  * against existing PostgreSQL and Kafka servers until stopped (SIGTERM/Ctrl-C: a clean stop,
  * offsets committed) or until the stage fails (exit code 1 with the reason). Stages scale
  * separately: more transform or sink processes join the same consumer group. Each process serves
- * the status page and {@code /metrics} on {@code --http-port}.
+ * the status page and {@code /metrics} on {@code --http-port}. Its settings come from {@link
+ * Edu2LmsConfiguration} (defaults, {@code --config} file, {@code EDU2LMS_*} environment, then the
+ * options given here); a bad one stops it at start-up with the key named (exit code 2).
  */
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
     description = "Run one stage of the pipeline (capture, transform, sink) or all of them, until stopped.")
 public final class RunCommand implements Runnable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
   /** What {@code run} accepts. */
   enum Which {
@@ -72,20 +82,28 @@ public final class RunCommand implements Runnable {
 
   @Mixin HttpOptions http;
 
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "configuration file (.properties, .yaml); default: $EDU2LMS_CONFIG, else none. Environment variables EDU2LMS_<KEY> and options on this command line override it (README §Configuration)")
+  Path configFile;
+
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
-    if (partitions < 1) {
-      throw new ParameterException(spec.commandLine(), "--partitions must be at least 1, got " + partitions);
-    }
-    http.validate(spec);
+    Edu2LmsConfiguration config;
     Pipeline.Settings settings;
     try {
-      settings = settings();
+      config = Edu2LmsConfiguration.load(configFile, commandLineValues(spec.commandLine().getParseResult()));
+      settings = config.settings();
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
+      throw new ParameterException(spec.commandLine(), "invalid configuration: " + e.getMessage());
     }
+    LOG.info("edu2lms run {}: effective configuration{}{}", which, System.lineSeparator(), config.describe());
+    String httpHost = config.text(ConfigKey.HTTP_HOST);
+    int httpPort = config.integer(ConfigKey.HTTP_PORT);
     try {
+      Path dataDir = Path.of(config.text(ConfigKey.DATA_DIR));
       Files.createDirectories(dataDir);
       Pipeline pipeline = new Pipeline(settings);
       CountDownLatch stopped = new CountDownLatch(1);
@@ -103,8 +121,8 @@ public final class RunCommand implements Runnable {
               "edu2lms-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       pipeline.start(which.stages());
-      StatusServer status = pipeline.serveStatus(http.host, http.port, HttpOptions.accountingInterval(false));
-      out.printf("edu2lms run %s: started; status page %s (metrics: /metrics)%n", which, http.url(status.port()));
+      StatusServer status = pipeline.serveStatus(httpHost, httpPort, HttpOptions.accountingInterval(false));
+      out.printf("edu2lms run %s: started; status page http://%s:%d/ (metrics: /metrics)%n", which, httpHost, status.port());
       out.flush();
       while (pipeline.failure() == null && stopped.getCount() > 0) {
         Thread.sleep(500);
@@ -121,25 +139,53 @@ public final class RunCommand implements Runnable {
     }
   }
 
-  private Pipeline.Settings settings() {
-    Properties url = Driver.parseURL(where.eduUrl, null);
-    if (url == null) {
-      throw new IllegalArgumentException("--edu-url is not a jdbc:postgresql: URL: " + where.eduUrl);
+  /**
+   * The configuration keys set by options given on this command line (not their defaults): key →
+   * (value, option).
+   *
+   * @throws ParameterException when {@code --edu-url} is not a {@code jdbc:postgresql:} URL
+   */
+  private Map<String, Map.Entry<String, String>> commandLineValues(ParseResult given) {
+    Map<String, Map.Entry<String, String>> m = new LinkedHashMap<>();
+    BiConsumer<String, Object[]> set =
+        (option, keysAndValue) -> {
+          if (given.hasMatchedOption(option)) {
+            for (int i = 0; i < keysAndValue.length; i += 2) {
+              m.put(((ConfigKey) keysAndValue[i]).key(), Map.entry(String.valueOf(keysAndValue[i + 1]), option));
+            }
+          }
+        };
+    set.accept("--bootstrap-servers", new Object[] {ConfigKey.KAFKA_BOOTSTRAP_SERVERS, where.bootstrapServers});
+    if (given.hasMatchedOption("--edu-url")) {
+      Properties url = Driver.parseURL(where.eduUrl, null);
+      if (url == null) {
+        throw new ParameterException(spec.commandLine(), "--edu-url is not a jdbc:postgresql: URL: " + where.eduUrl);
+      }
+      set.accept(
+          "--edu-url",
+          new Object[] {
+            ConfigKey.CAPTURE_EDU_HOST, url.getProperty("PGHOST", "localhost").split(",")[0],
+            ConfigKey.CAPTURE_EDU_PORT, url.getProperty("PGPORT", "5432").split(",")[0],
+            ConfigKey.CAPTURE_EDU_DATABASE, url.getProperty("PGDBNAME", "")
+          });
+      if (url.getProperty("sslmode") != null) {
+        set.accept("--edu-url", new Object[] {ConfigKey.CAPTURE_EDU_SSLMODE, url.getProperty("sslmode")});
+      }
     }
-    CaptureConfig capture =
-        new CaptureConfig(
-            url.getProperty("PGHOST", "localhost").split(",")[0],
-            Integer.parseInt(url.getProperty("PGPORT", "5432").split(",")[0]),
-            url.getProperty("PGDBNAME"),
-            where.eduUser,
-            where.eduPassword == null ? "" : where.eduPassword,
-            where.bootstrapServers,
-            where.slot,
-            where.slot,
-            dataDir.resolve("capture-offsets.dat"));
-    TransformConfig transform =
-        new TransformConfig(where.bootstrapServers, where.transformGroup, dataDir.resolve("streams"), commitInterval.toMillis(), streamThreads);
-    SinkConfig sink = new SinkConfig(where.lmsUrl, where.lmsUser, where.lmsPassword == null ? "" : where.lmsPassword, where.bootstrapServers, where.sinkGroup);
-    return new Pipeline.Settings(capture, transform, sink, partitions);
+    set.accept("--edu-user", new Object[] {ConfigKey.CAPTURE_EDU_USER, where.eduUser});
+    set.accept("--edu-password", new Object[] {ConfigKey.CAPTURE_EDU_PASSWORD, where.eduPassword});
+    set.accept("--lms-url", new Object[] {ConfigKey.SINK_LMS_URL, where.lmsUrl});
+    set.accept("--lms-user", new Object[] {ConfigKey.SINK_LMS_USER, where.lmsUser});
+    set.accept("--lms-password", new Object[] {ConfigKey.SINK_LMS_PASSWORD, where.lmsPassword});
+    set.accept("--slot", new Object[] {ConfigKey.CAPTURE_SLOT_NAME, where.slot, ConfigKey.CAPTURE_PUBLICATION_NAME, where.slot});
+    set.accept("--transform-group", new Object[] {ConfigKey.TRANSFORM_APPLICATION_ID, where.transformGroup});
+    set.accept("--sink-group", new Object[] {ConfigKey.SINK_GROUP_ID, where.sinkGroup});
+    set.accept("--data-dir", new Object[] {ConfigKey.DATA_DIR, dataDir});
+    set.accept("--partitions", new Object[] {ConfigKey.TOPICS_PARTITIONS, partitions});
+    set.accept("--commit-interval", new Object[] {ConfigKey.TRANSFORM_COMMIT_INTERVAL, commitInterval});
+    set.accept("--stream-threads", new Object[] {ConfigKey.TRANSFORM_STREAM_THREADS, streamThreads});
+    set.accept("--http-port", new Object[] {ConfigKey.HTTP_PORT, http.port});
+    set.accept("--http-host", new Object[] {ConfigKey.HTTP_HOST, http.host});
+    return m;
   }
 }

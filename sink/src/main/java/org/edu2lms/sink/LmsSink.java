@@ -134,12 +134,14 @@ public final class LmsSink implements Runnable, AutoCloseable {
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "edu2lms-sink");
     // A crashed instance's partitions move to the others after 10 s (Kafka's default is 45 s).
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+    org.edu2lms.schemas.KafkaClientOverrides.apply(p, config.kafkaClient());
     this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     Properties q = new Properties();
     q.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
     q.put(ProducerConfig.ACKS_CONFIG, "all");
     q.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     q.put(ProducerConfig.CLIENT_ID_CONFIG, "edu2lms-sink-dead-letters");
+    org.edu2lms.schemas.KafkaClientOverrides.apply(q, config.kafkaClient());
     this.deadLetters = new KafkaProducer<>(q, new ByteArraySerializer(), new ByteArraySerializer());
     for (LmsTable t : LmsCatalog.TABLES) {
       TableWriter w = new TableWriter(t, config.stageMethod());

@@ -1,7 +1,9 @@
 package org.edu2lms.sink;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import org.edu2lms.schemas.KafkaClientOverrides;
 
 /**
  * Settings of the sink stage. Every value is checked here, at start-up, and a bad one is reported
@@ -27,6 +29,8 @@ import java.util.Objects;
  *     database errors (connection lost, LMS restarting) before the sink stops, at least 1
  * @param retryMaxBackoff {@code sink.retry.max.backoff}: the longest wait between two attempts
  *     (exponential from 200 ms)
+ * @param kafkaClient {@code kafka.*} pass-through: Kafka client properties (SASL, SSL, …) for the
+ *     sink's consumer and dead-letter producer, without the prefix ({@link KafkaClientOverrides})
  */
 public record SinkConfig(
     String lmsJdbcUrl,
@@ -39,7 +43,8 @@ public record SinkConfig(
     Duration parkedGrace,
     Duration parkedRetryInterval,
     int retryMaxAttempts,
-    Duration retryMaxBackoff) {
+    Duration retryMaxBackoff,
+    Map<String, String> kafkaClient) {
 
   /** Default consumer group. */
   public static final String DEFAULT_GROUP_ID = "edu2lms-sink";
@@ -102,6 +107,24 @@ public record SinkConfig(
     if (retryMaxBackoff == null || retryMaxBackoff.compareTo(Duration.ofMillis(200)) < 0) {
       throw new IllegalArgumentException("sink.retry.max.backoff must be at least PT0.2S, got " + retryMaxBackoff);
     }
+    kafkaClient = KafkaClientOverrides.check(kafkaClient);
+  }
+
+  /** Settings without pass-through Kafka client properties. */
+  public SinkConfig(
+      String lmsJdbcUrl,
+      String lmsUser,
+      String lmsPassword,
+      String kafkaBootstrap,
+      String groupId,
+      int maxPollRecords,
+      StageMethod stageMethod,
+      Duration parkedGrace,
+      Duration parkedRetryInterval,
+      int retryMaxAttempts,
+      Duration retryMaxBackoff) {
+    this(lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, groupId, maxPollRecords, stageMethod, parkedGrace,
+        parkedRetryInterval, retryMaxAttempts, retryMaxBackoff, Map.of());
   }
 
   /** Settings with the defaults for everything but where LMS and Kafka are. */
@@ -124,35 +147,34 @@ public record SinkConfig(
   public SinkConfig withGroupId(String id) {
     return new SinkConfig(
         lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, id, maxPollRecords, stageMethod, parkedGrace,
-        parkedRetryInterval, retryMaxAttempts, retryMaxBackoff);
+        parkedRetryInterval, retryMaxAttempts, retryMaxBackoff, kafkaClient);
   }
 
   /** A copy with another LMS database. */
   public SinkConfig withLmsJdbcUrl(String url) {
     return new SinkConfig(
         url, lmsUser, lmsPassword, kafkaBootstrap, groupId, maxPollRecords, stageMethod, parkedGrace,
-        parkedRetryInterval, retryMaxAttempts, retryMaxBackoff);
+        parkedRetryInterval, retryMaxAttempts, retryMaxBackoff, kafkaClient);
   }
 
   /** A copy with another staging method. */
   public SinkConfig withStageMethod(StageMethod method) {
     return new SinkConfig(
         lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, groupId, maxPollRecords, method, parkedGrace,
-        parkedRetryInterval, retryMaxAttempts, retryMaxBackoff);
+        parkedRetryInterval, retryMaxAttempts, retryMaxBackoff, kafkaClient);
   }
 
   /** A copy with another grace period and retry interval for parked rows. */
   public SinkConfig withParking(Duration grace, Duration retryInterval) {
     return new SinkConfig(
-        lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, groupId, maxPollRecords, stageMethod, grace, retryInterval,
-        retryMaxAttempts, retryMaxBackoff);
+        lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, groupId, maxPollRecords, stageMethod, grace, retryInterval, retryMaxAttempts, retryMaxBackoff, kafkaClient);
   }
 
   /** A copy with another batch size. */
   public SinkConfig withMaxPollRecords(int records) {
     return new SinkConfig(
         lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, groupId, records, stageMethod, parkedGrace,
-        parkedRetryInterval, retryMaxAttempts, retryMaxBackoff);
+        parkedRetryInterval, retryMaxAttempts, retryMaxBackoff, kafkaClient);
   }
 
   /** The password is never printed. */
@@ -162,6 +184,6 @@ public record SinkConfig(
         + ", kafka.bootstrap.servers=" + kafkaBootstrap + ", sink.group.id=" + groupId + ", sink.max.poll.records="
         + maxPollRecords + ", sink.stage.method=" + stageMethod + ", sink.parked.grace=" + parkedGrace
         + ", sink.parked.retry.interval=" + parkedRetryInterval + ", sink.retry.max.attempts=" + retryMaxAttempts
-        + ", sink.retry.max.backoff=" + retryMaxBackoff + "]";
+        + ", sink.retry.max.backoff=" + retryMaxBackoff + ", kafka.*=" + kafkaClient.keySet() + "]";
   }
 }

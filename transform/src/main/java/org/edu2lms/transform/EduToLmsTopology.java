@@ -115,8 +115,9 @@ public final class EduToLmsTopology {
   }
 
   /**
-   * Kafka Streams settings: exactly_once_v2, one stream thread (2-core target), the given state
-   * folder and commit interval.
+   * Kafka Streams settings: exactly_once_v2, the given stream threads, state folder and commit
+   * interval, no record cache, then the {@code kafka.*} and {@code streams.*} pass-through of the
+   * configuration.
    */
   public static Properties streamsConfig(TransformConfig config) {
     Properties p = new Properties();
@@ -140,6 +141,9 @@ public final class EduToLmsTopology {
     // A crashed instance's tasks move to the others after 10 s (Kafka's default is 45 s).
     p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "10000");
     p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG), TransformEventCounter.class.getName());
+    // kafka.* reaches every client of the application; streams.* is Kafka Streams' own keys.
+    org.edu2lms.schemas.KafkaClientOverrides.apply(p, config.kafkaClient());
+    config.streams().forEach(p::put);
     return p;
   }
 

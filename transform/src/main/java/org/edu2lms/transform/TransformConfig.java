@@ -1,7 +1,10 @@
 package org.edu2lms.transform;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import org.edu2lms.schemas.KafkaClientOverrides;
 
 /**
  * Settings of the transform stage.
@@ -13,9 +16,35 @@ import java.util.Objects;
  * @param commitIntervalMs how often a transaction is committed, in ms (latency vs. throughput)
  * @param streamThreads stream threads in this instance; tasks (one per sub-topology and
  *     partition) are spread over them
+ * @param kafkaClient {@code kafka.*} pass-through: Kafka client properties (SASL, SSL, …) for every
+ *     client of the Streams application, without the prefix ({@link KafkaClientOverrides})
+ * @param streams {@code streams.*} pass-through: Kafka Streams properties (e.g. {@code
+ *     rocksdb.config.setter}, {@code replication.factor}, {@code producer.linger.ms}), without the
+ *     prefix; the keys of {@link #STREAMS_OWNED} are refused
  */
 public record TransformConfig(
-    String kafkaBootstrap, String applicationId, Path stateDir, long commitIntervalMs, int streamThreads) {
+    String kafkaBootstrap,
+    String applicationId,
+    Path stateDir,
+    long commitIntervalMs,
+    int streamThreads,
+    Map<String, String> kafkaClient,
+    Map<String, String> streams) {
+
+  /**
+   * Streams properties a {@code streams.*} pass-through may not set: the ones with {@code
+   * transform.*} keys, the exactly-once guarantee, the serdes and timestamps the topology relies on.
+   */
+  public static final Set<String> STREAMS_OWNED =
+      Set.of(
+          "application.id", "bootstrap.servers", "processing.guarantee", "state.dir", "commit.interval.ms",
+          "num.stream.threads", "default.key.serde", "default.value.serde", "default.timestamp.extractor",
+          "topology.optimization", "main.consumer.interceptor.classes");
+
+  /** Settings without pass-through properties. */
+  public TransformConfig(String kafkaBootstrap, String applicationId, Path stateDir, long commitIntervalMs, int streamThreads) {
+    this(kafkaBootstrap, applicationId, stateDir, commitIntervalMs, streamThreads, Map.of(), Map.of());
+  }
 
   /** Stream threads by default: the 2 cores of the target machine. */
   public static final int DEFAULT_STREAM_THREADS = 2;
@@ -38,7 +67,24 @@ public record TransformConfig(
       throw new IllegalArgumentException("transform.stream.threads must be 1..64, got " + streamThreads);
     }
     if (commitIntervalMs < 10) {
-      throw new IllegalArgumentException("transform.commit.interval.ms must be >= 10, got " + commitIntervalMs);
+      throw new IllegalArgumentException("transform.commit.interval must be at least 10 ms, got " + commitIntervalMs + " ms");
     }
+    kafkaClient = KafkaClientOverrides.check(kafkaClient);
+    streams = Map.copyOf(streams);
+    for (String key : streams.keySet()) {
+      if (STREAMS_OWNED.contains(key)) {
+        throw new IllegalArgumentException(
+            "streams." + key + " is set by edu2lms and cannot be overridden (see the transform.* keys)");
+      }
+    }
+  }
+
+  /** Pass-through values are not printed (they may hold SASL or SSL secrets), only their keys. */
+  @Override
+  public String toString() {
+    return "TransformConfig[kafka.bootstrap.servers=" + kafkaBootstrap + ", transform.application.id=" + applicationId
+        + ", transform.state.dir=" + stateDir + ", transform.commit.interval=" + commitIntervalMs
+        + " ms, transform.stream.threads=" + streamThreads + ", kafka.*=" + kafkaClient.keySet() + ", streams.*="
+        + streams.keySet() + "]";
   }
 }

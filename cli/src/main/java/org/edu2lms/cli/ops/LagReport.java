@@ -105,11 +105,20 @@ public record LagReport(Instant at, Capture capture, StageLag transform, StageLa
    * @param clientId the client id the broker logs
    */
   public static Admin admin(String bootstrapServers, String clientId) {
+    return admin(bootstrapServers, clientId, Map.of());
+  }
+
+  /**
+   * As {@link #admin(String, String)}, with the {@code kafka.*} pass-through of the configuration
+   * (SASL, SSL, …).
+   */
+  public static Admin admin(String bootstrapServers, String clientId, Map<String, String> kafkaClient) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+    org.edu2lms.schemas.KafkaClientOverrides.apply(p, kafkaClient);
     return Admin.create(p);
   }
 

@@ -81,6 +81,7 @@ public final class StatusMonitor implements AutoCloseable {
    * @param lmsPassword LMS password
    * @param groups slot and consumer groups
    * @param builtTables the LMS tables the transform produces (accounting lines of others are not a verdict)
+   * @param kafkaClient the {@code kafka.*} pass-through (SASL, SSL, …) for the admin client
    */
   public record Target(
       String bootstrapServers,
@@ -91,7 +92,8 @@ public final class StatusMonitor implements AutoCloseable {
       String lmsUser,
       String lmsPassword,
       LagReport.Groups groups,
-      Set<String> builtTables) {}
+      Set<String> builtTables,
+      java.util.Map<String, String> kafkaClient) {}
 
   private static final Duration HISTORY = Duration.ofHours(1);
   /** How often the LMS side of the cutover check (verify runs, parked rows, acknowledgements) is re-read. */
@@ -122,7 +124,7 @@ public final class StatusMonitor implements AutoCloseable {
     this.target = target;
     this.interval = interval;
     this.accountingInterval = accountingInterval;
-    this.admin = LagReport.admin(target.bootstrapServers(), "edu2lms-status");
+    this.admin = LagReport.admin(target.bootstrapServers(), "edu2lms-status", target.kafkaClient());
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "edu2lms-status"));
     gauge(registry, "edu2lms.capture.slot.lag", "bytes", "EDU WAL bytes not yet confirmed by the capture (pg_current_wal_lsn - confirmed_flush_lsn)",
         r -> value(r.capture().slotLagBytes()));
