@@ -133,13 +133,13 @@ public final class EduCapture implements AutoCloseable {
    * Starts the engine on its own thread: an initial snapshot of every EDU table, then streaming.
    *
    * @throws IOException when the offset file's folder cannot be created
-   * @throws SQLException when EDU cannot be reached or the heartbeat table cannot be created (the
-   *     message names the table and the right that is missing)
+   * @throws SQLException when EDU cannot be reached
+   * @throws IllegalStateException when the capture's role lacks a right ({@link EduRights}; the
+   *     message lists them) or the slot and offsets disagree
    */
   public void start() throws IOException, SQLException {
     Files.createDirectories(config.offsetFile().toAbsolutePath().getParent());
-    ensureHeartbeatTable();
-    ensureSignalTable();
+    prepareEdu();
     checkSlotMatchesOffsets();
     executor.execute(this::runEngines);
     LOG.info(
@@ -261,67 +261,75 @@ public final class EduCapture implements AutoCloseable {
   }
 
   /**
-   * Creates {@link EduTables#HEARTBEAT} in EDU when it is missing, with its one row, so the
-   * heartbeat action query has a row to update and the publication a table to cover. Needs CREATE
-   * on schema public once (or the table created beforehand by the EDU owner) and INSERT, UPDATE on
-   * the table afterwards.
+   * Prepares EDU for the capture and checks the capture's role ({@link EduRights}). With a role
+   * allowed to (a superuser or the owner of the EDU tables, as in the embedded demo), creates
+   * {@link EduTables#HEARTBEAT} (with its one row) and {@link EduTables#SIGNAL} when missing and
+   * adds the signal table to an existing publication that lacks it; a least-privilege role finds
+   * them made by {@code edu2lms setup edu} and changes nothing but the heartbeat row.
+   *
+   * @throws IllegalStateException listing every right the role lacks, and how to grant them
+   * @throws SQLException when EDU cannot be reached or a statement fails
    */
-  private void ensureHeartbeatTable() throws SQLException {
+  private void prepareEdu() throws SQLException {
     String url = eduUrl();
     try (Connection c = DriverManager.getConnection(url, config.eduUser(), config.eduPassword());
         Statement st = c.createStatement()) {
-      st.execute(
-          "CREATE TABLE IF NOT EXISTS public." + EduTables.HEARTBEAT + " (id bigint PRIMARY KEY, ts timestamptz NOT NULL)");
+      boolean mayCreate;
+      try (ResultSet rs = st.executeQuery("SELECT has_schema_privilege('public', 'CREATE')")) {
+        rs.next();
+        mayCreate = rs.getBoolean(1);
+      }
+      if (mayCreate && !exists(c, EduTables.HEARTBEAT)) {
+        st.execute("CREATE TABLE IF NOT EXISTS public." + EduTables.HEARTBEAT + " (id bigint PRIMARY KEY, ts timestamptz NOT NULL)");
+      }
+      if (mayCreate && !exists(c, EduTables.SIGNAL)) {
+        st.execute(
+            "CREATE TABLE IF NOT EXISTS public." + EduTables.SIGNAL
+                + " (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048) NULL)");
+      }
+      addSignalTableToPublication(c, st);
+      List<String> missing = EduRights.missing(c, config.publicationName());
+      if (!missing.isEmpty()) {
+        throw new IllegalStateException(
+            "capture: the EDU role " + config.eduUser() + " (capture.edu.user, " + url + ") lacks: " + String.join("; ", missing)
+                + ". Run `edu2lms setup edu` (the SQL " + EduRights.SETUP_SQL + " in the capture jar) as the owner of the EDU"
+                + " tables; it grants exactly these rights to role " + EduRights.CAPTURE_ROLE + ".");
+      }
       st.execute(CaptureConfig.HEARTBEAT_ACTION_QUERY);
-    } catch (SQLException e) {
-      throw new SQLException(
-          "cannot prepare the heartbeat table public." + EduTables.HEARTBEAT + " in EDU (" + url + ", user " + config.eduUser()
-              + "): it needs CREATE on schema public once, then INSERT and UPDATE on the table: " + e.getMessage(),
-          e.getSQLState(),
-          e);
+    }
+  }
+
+  private static boolean exists(Connection c, String table) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('public.' || quote_ident(?)) IS NOT NULL")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
     }
   }
 
   /**
-   * Creates {@link EduTables#SIGNAL} in EDU when it is missing, and adds it to an existing
-   * publication that lacks it (a publication created before the signal table existed), so
-   * Debezium sees the signals and its own incremental-snapshot watermarks in the WAL.
-   *
-   * @throws SQLException naming the table or publication and the right that is missing
+   * Adds {@link EduTables#SIGNAL} to an existing publication created before the signal table
+   * existed, when the role owns the publication (else {@link EduRights#missing} reports it).
    */
-  private void ensureSignalTable() throws SQLException {
-    String url = eduUrl();
-    try (Connection c = DriverManager.getConnection(url, config.eduUser(), config.eduPassword());
-        Statement st = c.createStatement()) {
-      st.execute(
-          "CREATE TABLE IF NOT EXISTS public." + EduTables.SIGNAL
-              + " (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048) NULL)");
-      boolean exists;
-      boolean covers;
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = ?),"
-                  + " EXISTS (SELECT 1 FROM pg_publication_tables WHERE pubname = ? AND schemaname = 'public' AND tablename = ?)")) {
-        ps.setString(1, config.publicationName());
-        ps.setString(2, config.publicationName());
-        ps.setString(3, EduTables.SIGNAL);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          exists = rs.getBoolean(1);
-          covers = rs.getBoolean(2);
+  private void addSignalTableToPublication(Connection c, Statement st) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT EXISTS (SELECT 1 FROM pg_publication p JOIN pg_roles r ON r.oid = p.pubowner"
+                + "   WHERE p.pubname = ? AND (r.rolname = current_user OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user))),"
+                + " EXISTS (SELECT 1 FROM pg_publication_tables WHERE pubname = ? AND schemaname = 'public' AND tablename = ?),"
+                + " to_regclass('public." + EduTables.SIGNAL + "') IS NOT NULL")) {
+      ps.setString(1, config.publicationName());
+      ps.setString(2, config.publicationName());
+      ps.setString(3, EduTables.SIGNAL);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (rs.getBoolean(1) && !rs.getBoolean(2) && rs.getBoolean(3)) {
+          LOG.info("adding public.{} to the existing publication {}", EduTables.SIGNAL, config.publicationName());
+          st.execute("ALTER PUBLICATION " + quoteIdentifier(config.publicationName()) + " ADD TABLE public." + EduTables.SIGNAL);
         }
       }
-      if (exists && !covers) {
-        LOG.info("adding public.{} to the existing publication {}", EduTables.SIGNAL, config.publicationName());
-        st.execute("ALTER PUBLICATION " + quoteIdentifier(config.publicationName()) + " ADD TABLE public." + EduTables.SIGNAL);
-      }
-    } catch (SQLException e) {
-      throw new SQLException(
-          "cannot prepare the signal table public." + EduTables.SIGNAL + " in EDU (" + url + ", user " + config.eduUser()
-              + "): it needs CREATE on schema public once, and ownership of publication " + config.publicationName()
-              + " to add the table to it: " + e.getMessage(),
-          e.getSQLState(),
-          e);
     }
   }
 

@@ -14,6 +14,9 @@ import picocli.CommandLine.Option;
  * the replication slot and the two consumer groups. Passwords default to the environment variables
  * {@code EDU2LMS_EDU_PASSWORD} and {@code EDU2LMS_LMS_PASSWORD}, so they need not appear on a
  * command line. {@code edu2lms demo} prints these options filled in for its embedded servers.
+ * An option not given takes its value from the pipeline's configuration when that sets it (a
+ * {@code EDU2LMS_CONFIG} file, {@code EDU2LMS_*} variables: {@link #fromConfiguration}), so the
+ * ops commands run inside a pipeline container need no options.
  */
 public final class ConnectionOptions {
 
@@ -47,9 +50,70 @@ public final class ConnectionOptions {
   @Option(names = "--sink-group", defaultValue = SinkConfig.DEFAULT_GROUP_ID, description = "the sink's consumer group (default: ${DEFAULT-VALUE})")
   String sinkGroup;
 
+  /**
+   * Fills every option not given on the command line from the configuration of {@code edu2lms run}
+   * when the file named by {@code EDU2LMS_CONFIG} or an {@code EDU2LMS_*} variable sets its key
+   * (the EDU URL from {@code capture.edu.host}, {@code .port}, {@code .database} and {@code
+   * .sslmode}); the option's own default stays otherwise. Call first in the command.
+   *
+   * @throws picocli.CommandLine.ParameterException when the configuration is invalid (the key named)
+   */
+  void fromConfiguration(picocli.CommandLine.Model.CommandSpec spec) {
+    org.edu2lms.cli.config.Edu2LmsConfiguration config;
+    org.edu2lms.cli.Pipeline.Settings settings;
+    try {
+      config = org.edu2lms.cli.config.Edu2LmsConfiguration.load(null, java.util.Map.of());
+      settings = config.settings();
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "invalid configuration: " + e.getMessage());
+    }
+    picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
+    java.util.function.Predicate<org.edu2lms.cli.config.ConfigKey> set = k -> !config.value(k).origin().equals("default");
+    java.util.function.BiPredicate<String, org.edu2lms.cli.config.ConfigKey> take =
+        (option, key) -> !given.hasMatchedOption(option) && set.test(key);
+    if (take.test("--bootstrap-servers", org.edu2lms.cli.config.ConfigKey.KAFKA_BOOTSTRAP_SERVERS)) {
+      bootstrapServers = settings.capture().kafkaBootstrap();
+    }
+    if (!given.hasMatchedOption("--edu-url")
+        && java.util.stream.Stream.of(
+                org.edu2lms.cli.config.ConfigKey.CAPTURE_EDU_HOST, org.edu2lms.cli.config.ConfigKey.CAPTURE_EDU_PORT,
+                org.edu2lms.cli.config.ConfigKey.CAPTURE_EDU_DATABASE, org.edu2lms.cli.config.ConfigKey.CAPTURE_EDU_SSLMODE)
+            .anyMatch(set)) {
+      eduUrl = settings.capture().eduJdbcUrl();
+    }
+    if (take.test("--edu-user", org.edu2lms.cli.config.ConfigKey.CAPTURE_EDU_USER)) {
+      eduUser = settings.capture().eduUser();
+    }
+    if (take.test("--edu-password", org.edu2lms.cli.config.ConfigKey.CAPTURE_EDU_PASSWORD)) {
+      eduPassword = settings.capture().eduPassword();
+    }
+    if (take.test("--lms-url", org.edu2lms.cli.config.ConfigKey.SINK_LMS_URL)) {
+      lmsUrl = settings.sink().lmsJdbcUrl();
+    }
+    if (take.test("--lms-user", org.edu2lms.cli.config.ConfigKey.SINK_LMS_USER)) {
+      lmsUser = settings.sink().lmsUser();
+    }
+    if (take.test("--lms-password", org.edu2lms.cli.config.ConfigKey.SINK_LMS_PASSWORD)) {
+      lmsPassword = settings.sink().lmsPassword();
+    }
+    if (take.test("--slot", org.edu2lms.cli.config.ConfigKey.CAPTURE_SLOT_NAME)) {
+      slot = settings.capture().slotName();
+    }
+    if (take.test("--transform-group", org.edu2lms.cli.config.ConfigKey.TRANSFORM_APPLICATION_ID)) {
+      transformGroup = settings.transform().applicationId();
+    }
+    if (take.test("--sink-group", org.edu2lms.cli.config.ConfigKey.SINK_GROUP_ID)) {
+      sinkGroup = settings.sink().groupId();
+    }
+    kafkaClient = settings.capture().kafkaClient();
+  }
+
+  /** The {@code kafka.*} pass-through of the configuration (SASL, SSL) for the admin client. */
+  private java.util.Map<String, String> kafkaClient = java.util.Map.of();
+
   /** A Kafka admin client for {@code --bootstrap-servers}. */
   Admin admin() {
-    return LagReport.admin(bootstrapServers, "edu2lms-ops");
+    return LagReport.admin(bootstrapServers, "edu2lms-ops", kafkaClient);
   }
 
   /** @throws SQLException naming the URL when EDU cannot be reached */

@@ -49,6 +49,7 @@ public final class CutoverCheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    where.fromConfiguration(spec);
     CutoverCheck.Criteria criteria;
     try {
       criteria = new CutoverCheck.Criteria(maxFreshness, maxVerifyAge, parkedGrace);

@@ -14,14 +14,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "edu2lms 0.1.0",
     description = "Change-data-capture sync from the legacy EDU database to the LMS database.",
-    subcommands = {GenerateCommand.class, DemoCommand.class, RunCommand.class, ConfigCommand.class, LagCommand.class, VerifyCommand.class, ReloadCommand.class, ReplayCommand.class, CutoverCheckCommand.class, QuarantineCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {GenerateCommand.class, DemoCommand.class, RunCommand.class, ConfigCommand.class, SetupCommand.class, LagCommand.class, VerifyCommand.class, ReloadCommand.class, ReplayCommand.class, CutoverCheckCommand.class, QuarantineCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Edu2LmsCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (generate, demo, run, config, lag, verify, reload, replay, cutover-check, quarantine, bench)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (generate, demo, setup, run, config, lag, verify, reload, replay, cutover-check, quarantine, bench)");
   }
 
   /** Runs the program and exits with its exit code. */

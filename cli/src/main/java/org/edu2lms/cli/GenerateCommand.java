@@ -31,11 +31,17 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--edu-password", defaultValue = "", description = "EDU password (default: empty)")
   String eduPassword;
 
+  @Option(names = "--edu-password-file", paramLabel = "FILE", description = "file holding the EDU password (a Docker secret), instead of --edu-password")
+  java.nio.file.Path eduPasswordFile;
+
   @Option(names = "--scale", defaultValue = "1.0", description = "multiplier of the profile's row counts; 1.0 ≈ 3.9 M rows (default: ${DEFAULT-VALUE})")
   double scale;
 
   @Option(names = "--seed", defaultValue = "42", description = "random seed; the same seed and scale give the same data (default: ${DEFAULT-VALUE})")
   long seed;
+
+  @Option(names = "--skip-if-not-empty", description = "exit 0 without generating when the EDU tables already hold rows (an init step run at every start, e.g. in docker-compose)")
+  boolean skipIfNotEmpty;
 
   @Override
   public Integer call() throws Exception {
@@ -43,9 +49,21 @@ public final class GenerateCommand implements Callable<Integer> {
     if (!(scale > 0) || scale > 100) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--scale must be > 0 and <= 100, got " + scale);
     }
+    if (eduPasswordFile != null) {
+      String p = java.nio.file.Files.readString(eduPasswordFile);
+      eduPassword = p.endsWith("\n") ? p.substring(0, p.length() - 1) : p;
+    }
     long start = System.nanoTime();
     int applied = EduSchema.migrate(eduUrl, eduUser, eduPassword);
     out.printf("EDU schema ready (%d migrations applied)%n", applied);
+    if (skipIfNotEmpty) {
+      try (Connection c = DriverManager.getConnection(eduUrl, eduUser, eduPassword)) {
+        if (EduGenerator.holdsRows(c)) {
+          out.println("EDU already holds rows: nothing generated (--skip-if-not-empty)");
+          return 0;
+        }
+      }
+    }
     long rows = generate(eduUrl, eduUser, eduPassword, new Profile(scale), seed);
     out.printf("generated %,d EDU rows at scale %s, seed %d, in %.1f s%n", rows, scale, seed, (System.nanoTime() - start) / 1e9);
     return 0;

@@ -43,6 +43,7 @@ public final class LagCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    where.fromConfiguration(spec);
     if (interval.isNegative() || interval.toMillis() < 200) {
       throw new ParameterException(spec.commandLine(), "--interval must be at least PT0.2S, got " + interval);
     }

@@ -55,6 +55,7 @@ public final class QuarantineCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+    where.fromConfiguration(spec);
       PrintWriter out = spec.commandLine().getOut();
       try (Connection lms = where.lms();
           PreparedStatement ps =
@@ -88,6 +89,7 @@ public final class QuarantineCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+    where.fromConfiguration(spec);
       if (reason.equals("mapping_error")) {
         throw new ParameterException(spec.commandLine(), "mapping_error is a bug in the mapping, not legacy data: it cannot be acknowledged");
       }
@@ -123,6 +125,7 @@ public final class QuarantineCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+    where.fromConfiguration(spec);
       try (Connection lms = where.lms();
           PreparedStatement ps = lms.prepareStatement("DELETE FROM edu2lms.quarantine_acks WHERE reason = ?")) {
         ps.setString(1, reason);

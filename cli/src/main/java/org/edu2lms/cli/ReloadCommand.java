@@ -39,6 +39,7 @@ public final class ReloadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    where.fromConfiguration(spec);
     PrintWriter out = spec.commandLine().getOut();
     try (Connection edu = where.edu()) {
       Reload.Request request;

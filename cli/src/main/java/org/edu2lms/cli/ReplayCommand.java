@@ -43,6 +43,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    where.fromConfiguration(spec);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     LmsSchema.migrate(where.lmsUrl, where.lmsUser, where.lmsPassword);

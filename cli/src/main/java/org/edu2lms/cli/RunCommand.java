@@ -124,13 +124,15 @@ public final class RunCommand implements Runnable {
       StatusServer status = pipeline.serveStatus(httpHost, httpPort, HttpOptions.accountingInterval(false));
       out.printf("edu2lms run %s: started; status page http://%s:%d/ (metrics: /metrics)%n", which, httpHost, status.port());
       out.flush();
-      while (pipeline.failure() == null && stopped.getCount() > 0) {
+      Throwable failure;
+      while ((failure = pipeline.failure()) == null && stopped.getCount() > 0) {
         Thread.sleep(500);
       }
-      if (pipeline.failure() != null) {
+      if (failure != null) {
+        // Taken once: closing the pipeline forgets the stopped stage, and with it its failure.
         Runtime.getRuntime().removeShutdownHook(hook);
         pipeline.close();
-        throw new IllegalStateException(pipeline.failure().getMessage(), pipeline.failure());
+        throw new IllegalStateException(failure.getMessage(), failure);
       }
     } catch (RuntimeException e) {
       throw e;

@@ -44,6 +44,7 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    where.fromConfiguration(spec);
     if (chunkRows < 1) {
       throw new ParameterException(spec.commandLine(), "--chunk-rows must be at least 1, got " + chunkRows);
     }

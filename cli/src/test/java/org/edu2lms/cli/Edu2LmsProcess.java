@@ -15,10 +15,21 @@ final class Edu2LmsProcess {
    * @throws java.io.IOException when the JVM cannot be started
    */
   static Process start(Path log, String... args) throws java.io.IOException {
+    return start(log, java.util.Map.of(), args);
+  }
+
+  /**
+   * As {@link #start(Path, String...)}, with these environment variables added to the test's.
+   *
+   * @throws java.io.IOException when the JVM cannot be started
+   */
+  static Process start(Path log, java.util.Map<String, String> environment, String... args) throws java.io.IOException {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
         "-cp", System.getProperty("java.class.path"), Edu2LmsCommand.class.getName()));
     cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    ProcessBuilder builder = new ProcessBuilder(cmd);
+    builder.environment().putAll(environment);
+    return builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
   }
 }

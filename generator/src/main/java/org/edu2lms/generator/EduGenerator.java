@@ -182,13 +182,23 @@ public final class EduGenerator {
   }
 
   private static void requireEmpty(Connection connection) throws SQLException {
+    if (holdsRows(connection)) {
+      throw new IllegalStateException(
+          "the EDU database already holds rows (users or dictionaries is not empty); generate into an empty database");
+    }
+  }
+
+  /**
+   * Whether the EDU tables (created by {@link EduSchema}) already hold rows: {@code users} or
+   * {@code dictionaries} is not empty.
+   *
+   * @throws SQLException when the tables cannot be read
+   */
+  public static boolean holdsRows(Connection connection) throws SQLException {
     try (Statement st = connection.createStatement();
         ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM dictionaries)")) {
       rs.next();
-      if (rs.getBoolean(1)) {
-        throw new IllegalStateException(
-            "the EDU database already holds rows (users or dictionaries is not empty); generate into an empty database");
-      }
+      return rs.getBoolean(1);
     }
   }
 

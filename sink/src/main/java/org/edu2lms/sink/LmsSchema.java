@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 
 /**
  * The versioned LMS DDL of lms.md ({@code classpath:db/lms}), applied with Flyway: every table,
@@ -35,29 +36,126 @@ public final class LmsSchema {
 
   private LmsSchema() {}
 
+  /** Classpath resource of the LMS role setup SQL (idempotent; run by the schema owner). */
+  public static final String SETUP_SQL = "/sql/lms-setup.sql";
+
+  /** The role name {@link #SETUP_SQL} creates. */
+  public static final String SINK_ROLE = "edu2lms_sink";
+
   /**
-   * Creates or upgrades the LMS schema.
+   * Creates or upgrades the LMS schema when a migration is pending; does nothing (and needs no DDL
+   * right) when the schema is current, so a least-privilege sink role starts on a schema its
+   * owner migrated ({@code edu2lms setup lms}).
    *
    * @return the number of migrations applied now
+   * @throws IllegalStateException when migrations are pending and the role may not apply them
+   *     (SQLSTATE 42501), naming the migrations and the command that applies them
    * @throws org.flywaydb.core.api.FlywayException when the database cannot be reached or a
    *     migration fails
    */
   public static int migrate(String jdbcUrl, String user, String password) {
+    Flyway flyway = flyway(jdbcUrl, user, password);
+    var pending = flyway.info().pending();
+    if (pending.length == 0) {
+      return 0;
+    }
+    try {
+      return flyway.migrate().migrationsExecuted;
+    } catch (FlywayException e) {
+      if (sqlState(e).equals("42501")) {
+        List<String> versions = new ArrayList<>();
+        for (var m : pending) {
+          versions.add("V" + m.getVersion() + " " + m.getDescription());
+        }
+        throw new IllegalStateException(
+            "the LMS schema needs migrations (" + String.join(", ", versions) + ") that sink.lms.user " + user
+                + " may not apply (no DDL rights, as in production): run `edu2lms setup lms` as the owner of the LMS"
+                + " schema, then start the sink again",
+            e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Applies every pending migration, as the owner of the LMS schema ({@code edu2lms setup lms}).
+   *
+   * @return the number of migrations applied now
+   * @throws org.flywaydb.core.api.FlywayException when a migration fails
+   */
+  public static int migrateAsOwner(String jdbcUrl, String user, String password) {
+    return flyway(jdbcUrl, user, password).migrate().migrationsExecuted;
+  }
+
+  private static Flyway flyway(String jdbcUrl, String user, String password) {
     return Flyway.configure()
         .dataSource(jdbcUrl, user, password)
         .locations("classpath:db/lms")
         .table("edu2lms_lms_schema_history")
-        .load()
-        .migrate()
-        .migrationsExecuted;
+        .load();
+  }
+
+  private static String sqlState(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        return s.getSQLState();
+      }
+    }
+    return "";
+  }
+
+  /** The text of {@link #SETUP_SQL}. */
+  public static String setupSql() {
+    try (java.io.InputStream in = LmsSchema.class.getResourceAsStream(SETUP_SQL)) {
+      if (in == null) {
+        throw new IllegalStateException(SETUP_SQL + " missing from the classpath");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The rights the connected role lacks to run the sink, as phrases ({@code INSERT on
+   * public.grades}): SELECT, INSERT, UPDATE and DELETE on every LMS table and edu2lms bookkeeping
+   * table it writes, and TEMPORARY on the database (the staging tables). Empty when it has them.
+   *
+   * @throws SQLException when the catalog cannot be read
+   */
+  public static List<String> missingRights(Connection c) throws SQLException {
+    List<String> tables = new ArrayList<>(BOOKKEEPING.keySet());
+    LmsCatalog.TABLES.forEach(t -> tables.add("public." + t.name()));
+    tables.sort(null);
+    List<String> missing = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT t, p FROM unnest(?::text[]) AS t, unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) AS p"
+                + " WHERE to_regclass(t) IS NOT NULL AND NOT has_table_privilege(to_regclass(t), p) ORDER BY t, p")) {
+      ps.setArray(1, c.createArrayOf("text", tables.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          missing.add(rs.getString(2) + " on " + rs.getString(1));
+        }
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT has_database_privilege(current_database(), 'TEMPORARY')");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      if (!rs.getBoolean(1)) {
+        missing.add("TEMPORARY on the database (the staging tables)");
+      }
+    }
+    return missing;
   }
 
   /**
    * Checks that every table and column the sink writes exists (the {@link LmsCatalog} tables with
    * {@code source_lsn} and {@code updated_at}, and the bookkeeping tables), so a sink pointed at
-   * the wrong or an old database stops at start-up with the missing names, not at the first row.
+   * the wrong or an old database stops at start-up with the missing names, not at the first row;
+   * then that the role has the rights of {@link #missingRights}.
    *
-   * @throws IllegalStateException listing what is missing
+   * @throws IllegalStateException listing what is missing (tables, columns, rights)
    * @throws SQLException when the catalog cannot be read
    */
   public static void verify(Connection c) throws SQLException {
@@ -94,6 +192,12 @@ public final class LmsSchema {
           "the LMS schema does not match what the sink writes; missing: " + String.join(", ", missing)
               + ". Apply the LMS migrations (edu2lms migrates at start-up), check sink.lms.url, and that sink.lms.user"
               + " has privileges on these tables (a role sees only the columns it may use).");
+    }
+    List<String> rights = missingRights(c);
+    if (!rights.isEmpty()) {
+      throw new IllegalStateException(
+          "sink.lms.user lacks: " + String.join(", ", rights) + ". Run `edu2lms setup lms` (the SQL " + SETUP_SQL
+              + " in the sink jar) as the owner of the LMS schema; it grants exactly these rights to role " + SINK_ROLE + ".");
     }
   }
 }

@@ -50,6 +50,8 @@ public final class StatusServer implements AutoCloseable {
     } catch (IOException e) {
       throw new IOException("cannot serve the status page on " + host + ":" + port + " (--http-port): " + e.getMessage(), e);
     }
+    // For container health checks: 200 while this process serves (a failed stage exits the process).
+    server.createContext("/health", x -> send(x, 200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8)));
     server.createContext("/metrics", x -> send(x, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8)));
     server.createContext("/api/lag", x -> sendJson(x, monitor.latest()));
     server.createContext("/api/status", x -> sendJson(x, status(monitor)));

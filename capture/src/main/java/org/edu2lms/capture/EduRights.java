@@ -1,0 +1,135 @@
+package org.edu2lms.capture;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.edu2lms.schemas.EduTables;
+
+/**
+ * What the capture's EDU role must be allowed to do, checked at start-up so a missing right stops
+ * the capture with that right named instead of failing somewhere inside Debezium; and the SQL that
+ * grants exactly that ({@link #SETUP_SQL}, README §Production "Database roles"):
+ *
+ * <ul>
+ *   <li>{@code LOGIN} and {@code REPLICATION} (the replication slot and the walsender);
+ *   <li>{@code SELECT} on the 20 tables of edu.md (initial snapshot, {@code reload});
+ *   <li>{@code SELECT, INSERT, UPDATE} on {@link EduTables#HEARTBEAT}, {@code SELECT, INSERT} on
+ *       {@link EduTables#SIGNAL} (Debezium's watermarks);
+ *   <li>a publication over exactly those 22 tables; creating or changing one needs ownership of
+ *       the tables, so {@link #SETUP_SQL} creates it, run once by their owner.
+ * </ul>
+ *
+ * A superuser or the owner of the tables (the embedded demo) has all of it, and the capture then
+ * creates the heartbeat and signal tables itself.
+ */
+public final class EduRights {
+
+  /** Classpath resource of the EDU setup SQL (idempotent; run by the owner of the EDU tables). */
+  public static final String SETUP_SQL = "/sql/edu-setup.sql";
+
+  /** The role name {@link #SETUP_SQL} creates. */
+  public static final String CAPTURE_ROLE = "edu2lms_capture";
+
+  private EduRights() {}
+
+  /** The text of {@link #SETUP_SQL}. */
+  public static String setupSql() {
+    try (InputStream in = EduRights.class.getResourceAsStream(SETUP_SQL)) {
+      if (in == null) {
+        throw new IllegalStateException(SETUP_SQL + " missing from the classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The 22 tables the publication covers: {@link EduTables#ALL}, heartbeat and signal. */
+  public static List<String> publishedTables() {
+    return Stream.concat(EduTables.ALL.stream(), Stream.of(EduTables.HEARTBEAT, EduTables.SIGNAL)).toList();
+  }
+
+  /**
+   * The rights the connected role lacks, as phrases ({@code SELECT on public.exam_result}); empty
+   * when it can run the capture. Tables that do not exist are named as such.
+   *
+   * @param c a connection to EDU as the capture's role
+   * @param publication the publication name ({@code capture.publication.name})
+   * @throws SQLException when the catalog cannot be read
+   */
+  public static List<String> missing(Connection c, String publication) throws SQLException {
+    List<String> missing = new ArrayList<>();
+    boolean superuser;
+    try (PreparedStatement ps = c.prepareStatement("SELECT rolsuper, rolreplication FROM pg_roles WHERE rolname = current_user");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      superuser = rs.getBoolean(1);
+      if (!superuser && !rs.getBoolean(2)) {
+        missing.add("the REPLICATION attribute (ALTER ROLE … REPLICATION)");
+      }
+    }
+    List<String> tables = publishedTables();
+    Array names = c.createArrayOf("text", tables.toArray());
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT t, r IS NOT NULL,"
+                + " r IS NOT NULL AND has_table_privilege(r, 'SELECT'),"
+                + " r IS NOT NULL AND has_table_privilege(r, 'INSERT'),"
+                + " r IS NOT NULL AND has_table_privilege(r, 'UPDATE')"
+                + " FROM unnest(?::text[]) AS t, LATERAL to_regclass('public.' || quote_ident(t)) AS r")) {
+      ps.setArray(1, names);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String table = rs.getString(1);
+          if (!rs.getBoolean(2)) {
+            missing.add("table public." + table + " (it does not exist)");
+            continue;
+          }
+          if (!rs.getBoolean(3)) {
+            missing.add("SELECT on public." + table);
+          }
+          boolean heartbeat = table.equals(EduTables.HEARTBEAT);
+          if ((heartbeat || table.equals(EduTables.SIGNAL)) && !rs.getBoolean(4)) {
+            missing.add("INSERT on public." + table);
+          }
+          if (heartbeat && !rs.getBoolean(5)) {
+            missing.add("UPDATE on public." + table);
+          }
+        }
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = ?),"
+                + " (SELECT count(*) FROM pg_publication_tables WHERE pubname = ? AND schemaname = 'public' AND tablename = ANY (?::text[])),"
+                + " (SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY (?::text[])"
+                + "    AND tableowner <> current_user)")) {
+      ps.setString(1, publication);
+      ps.setString(2, publication);
+      ps.setArray(3, names);
+      ps.setArray(4, names);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        boolean exists = rs.getBoolean(1);
+        boolean complete = rs.getInt(2) == tables.size();
+        boolean ownsTables = superuser || rs.getInt(3) == 0;
+        if (!exists && !ownsTables) {
+          missing.add("publication " + publication + " (it does not exist, and only the owner of the EDU tables can create it)");
+        } else if (exists && !complete && !ownsTables) {
+          missing.add("publication " + publication + " over all " + tables.size() + " tables (it covers " + rs.getInt(2)
+              + "; only the owner of the EDU tables can add them)");
+        }
+      }
+    }
+    return missing;
+  }
+}
