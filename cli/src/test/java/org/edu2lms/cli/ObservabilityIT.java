@@ -223,6 +223,26 @@ class ObservabilityIT {
         .containsPattern("(?m)^edu2lms_consumer_lag_records\\{stage=\"transform\",table=\"users\"\\} 0.0$")
         .containsPattern("(?m)^edu2lms_transform_events_total\\{table=\"users\"\\} [1-9]")
         .containsPattern("(?m)^edu2lms_sink_batch_seconds_bucket\\{le=\"");
+    // Every series the Grafana dashboard of docker-compose queries is one this process exports
+    // (counters registered at their first event, deletes and dead letters, may not exist yet).
+    com.fasterxml.jackson.databind.JsonNode dashboard =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.nio.file.Path.of("..", "docker", "grafana", "dashboards", "edu2lms.json").toFile());
+    Set<String> queried = new java.util.TreeSet<>();
+    for (com.fasterxml.jackson.databind.JsonNode panel : dashboard.get("panels")) {
+      for (com.fasterxml.jackson.databind.JsonNode target : panel.path("targets")) {
+        java.util.regex.Matcher m = Pattern.compile("\\b(edu2lms_[a-z_]+|jvm_[a-z_]+)").matcher(target.path("expr").asText());
+        while (m.find()) {
+          queried.add(m.group(1));
+        }
+      }
+    }
+    assertThat(queried).hasSizeGreaterThan(10);
+    for (String name : queried) {
+      String family = name.endsWith("_bucket") ? name.substring(0, name.length() - "_bucket".length()) : name;
+      if (!Set.of("edu2lms_sink_rows_deleted_total", "edu2lms_sink_dead_letters_total").contains(name)) {
+        assertThat(types).as("dashboard series " + name).containsKey(family);
+      }
+    }
   }
 
   @Test
