@@ -50,8 +50,7 @@ public final class GenerateCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--scale must be > 0 and <= 100, got " + scale);
     }
     if (eduPasswordFile != null) {
-      String p = java.nio.file.Files.readString(eduPasswordFile);
-      eduPassword = p.endsWith("\n") ? p.substring(0, p.length() - 1) : p;
+      eduPassword = org.edu2lms.cli.config.Edu2LmsConfiguration.readSecret(eduPasswordFile);
     }
     long start = System.nanoTime();
     int applied = EduSchema.migrate(eduUrl, eduUser, eduPassword);

@@ -65,11 +65,19 @@ public final class Pipeline implements AutoCloseable {
       this(capture, transform, sink, partitions, (short) 1);
     }
 
-    /** Settings for one embedded EDU/LMS PostgreSQL and one embedded Kafka. */
+    /** Settings for one embedded EDU/LMS PostgreSQL on localhost and one embedded Kafka. */
     public static Settings embedded(int pgPort, String pgUser, String kafkaBootstrap, Path dataDir) {
+      return embedded("localhost", pgPort, pgUser, kafkaBootstrap, dataDir);
+    }
+
+    /**
+     * Settings for one PostgreSQL server holding databases {@code edu} and {@code lms} (user
+     * {@code pgUser}, no password) and one Kafka broker; data under {@code dataDir}.
+     */
+    public static Settings embedded(String pgHost, int pgPort, String pgUser, String kafkaBootstrap, Path dataDir) {
       return new Settings(
           new CaptureConfig(
-              "localhost",
+              pgHost,
               pgPort,
               "edu",
               pgUser,
@@ -79,7 +87,7 @@ public final class Pipeline implements AutoCloseable {
               CaptureConfig.DEFAULT_REPLICATION_NAME,
               dataDir.resolve("capture-offsets.dat")),
           new TransformConfig(kafkaBootstrap, TransformConfig.DEFAULT_APPLICATION_ID, dataDir.resolve("streams"), 100, Integer.getInteger("edu2lms.stream.threads", TransformConfig.DEFAULT_STREAM_THREADS)),
-          new SinkConfig("jdbc:postgresql://localhost:" + pgPort + "/lms", pgUser, "", kafkaBootstrap, SinkConfig.DEFAULT_GROUP_ID),
+          new SinkConfig("jdbc:postgresql://" + pgHost + ":" + pgPort + "/lms", pgUser, "", kafkaBootstrap, SinkConfig.DEFAULT_GROUP_ID),
           1);
     }
   }

@@ -161,8 +161,7 @@ public final class SetupCommand implements Callable<Integer> {
 
   private static String readFile(Path file, String option) {
     try {
-      String s = Files.readString(file, StandardCharsets.UTF_8);
-      return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
+      return org.edu2lms.cli.config.Edu2LmsConfiguration.readSecret(file);
     } catch (IOException e) {
       throw new IllegalArgumentException(option + ": cannot read " + file + ": " + e.getMessage(), e);
     }

@@ -38,7 +38,6 @@ import org.edu2lms.cli.ops.CutoverCheck;
 import org.edu2lms.cli.ops.LagReport;
 import org.edu2lms.cli.ops.StatusJson;
 import org.edu2lms.cli.ops.StatusServer;
-import org.edu2lms.embedded.EmbeddedKafkaCluster;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.generator.EduGenerator;
 import org.edu2lms.generator.EduSchema;
@@ -77,8 +76,8 @@ class ObservabilityIT {
 
   @TempDir static Path dataDir;
 
-  private static EmbeddedPostgresServer pg;
-  private static EmbeddedKafkaCluster kafka;
+  private static TestInfrastructure.Postgres pg;
+  private static TestInfrastructure.Kafka kafka;
   private static Pipeline pipeline;
   private static StatusServer status;
   private static Connection edu;
@@ -91,12 +90,12 @@ class ObservabilityIT {
 
   @BeforeAll
   static void startAndLoad() throws Exception {
-    pg = EmbeddedPostgresServer.start(dataDir.resolve("postgres"));
+    pg = TestInfrastructure.postgres(dataDir.resolve("postgres"));
     EduSchema.migrate(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
     edu = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
     new EduGenerator(new Profile(0.002), 5).generate(edu, n -> {});
-    kafka = EmbeddedKafkaCluster.start(dataDir.resolve("kafka"));
-    pipeline = new Pipeline(Pipeline.Settings.embedded(pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), dataDir));
+    kafka = TestInfrastructure.kafka(dataDir.resolve("kafka"));
+    pipeline = new Pipeline(Pipeline.Settings.embedded(pg.host(), pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), dataDir));
     pipeline.start();
     status = pipeline.serveStatus("127.0.0.1", 0, Duration.ofSeconds(10));
     lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "");

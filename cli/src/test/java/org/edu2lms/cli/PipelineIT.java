@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import org.edu2lms.cli.verify.Verifier;
 import org.edu2lms.cli.verify.VerifyReport;
-import org.edu2lms.embedded.EmbeddedKafkaCluster;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.generator.EduGenerator;
 import org.edu2lms.generator.EduSchema;
@@ -39,20 +38,20 @@ class PipelineIT {
 
   @TempDir static Path dataDir;
 
-  private static EmbeddedPostgresServer pg;
-  private static EmbeddedKafkaCluster kafka;
+  private static TestInfrastructure.Postgres pg;
+  private static TestInfrastructure.Kafka kafka;
   private static Pipeline pipeline;
   private static Connection edu;
   private static Connection lms;
 
   @BeforeAll
   static void startAndLoad() throws Exception {
-    pg = EmbeddedPostgresServer.start(dataDir.resolve("postgres"));
+    pg = TestInfrastructure.postgres(dataDir.resolve("postgres"));
     EduSchema.migrate(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
     edu = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
     new EduGenerator(new Profile(0.01), 11).generate(edu, n -> {});
-    kafka = EmbeddedKafkaCluster.start(dataDir.resolve("kafka"));
-    pipeline = new Pipeline(Pipeline.Settings.embedded(pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), dataDir));
+    kafka = TestInfrastructure.kafka(dataDir.resolve("kafka"));
+    pipeline = new Pipeline(Pipeline.Settings.embedded(pg.host(), pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), dataDir));
     pipeline.start();
     lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "");
     pipeline.awaitCaughtUp(Duration.ofMinutes(5), Duration.ofMillis(300));

@@ -20,7 +20,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.edu2lms.cli.ops.Accounting;
 import org.edu2lms.cli.ops.ConsumerLag;
-import org.edu2lms.embedded.EmbeddedKafkaCluster;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.generator.EduGenerator;
 import org.edu2lms.generator.EduSchema;
@@ -53,19 +52,19 @@ class RunStagesIT {
 
   @TempDir static Path dir;
 
-  private static EmbeddedPostgresServer pg;
-  private static EmbeddedKafkaCluster kafka;
+  private static TestInfrastructure.Postgres pg;
+  private static TestInfrastructure.Kafka kafka;
   private static Connection edu;
   private static Connection lms;
   private static final List<Process> processes = new ArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
-    pg = EmbeddedPostgresServer.start(dir.resolve("postgres"));
+    pg = TestInfrastructure.postgres(dir.resolve("postgres"));
     EduSchema.migrate(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
     edu = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
     new EduGenerator(new Profile(0.002), 7).generate(edu, n -> {});
-    kafka = EmbeddedKafkaCluster.start(dir.resolve("kafka"));
+    kafka = TestInfrastructure.kafka(dir.resolve("kafka"));
     // The administrator's one step: the two least-privilege roles, with passwords from files.
     Files.writeString(dir.resolve("capture_password"), "capture-secret\n");
     Files.writeString(dir.resolve("sink_password"), "sink-secret\n");
@@ -80,7 +79,7 @@ class RunStagesIT {
             "topics.partitions: 3",
             "http.port: 0",
             "capture:",
-            "  edu: {host: localhost, port: " + pg.port() + ", database: edu, user: edu2lms_capture}",
+            "  edu: {host: " + pg.host() + ", port: " + pg.port() + ", database: edu, user: edu2lms_capture}",
             "sink:",
             "  lms:",
             "    url: " + pg.jdbcUrl("lms"),
@@ -116,6 +115,19 @@ class RunStagesIT {
     Process p = Edu2LmsProcess.start(dir.resolve(name + ".log"), env, args);
     processes.add(p);
     return p;
+  }
+
+  /**
+   * Runs {@code edu2lms run <stage>} as {@code name} and expects it to stop by itself with exit code
+   * 1 (a stage that cannot start).
+   *
+   * @return its output
+   */
+  private static String stageFails(String stage, String name) throws Exception {
+    Process p = edu2lms(name, stage(stage, "data-" + name));
+    assertThat(p.waitFor(90, TimeUnit.SECONDS)).as(name + " stops by itself").isTrue();
+    assertThat(p.exitValue()).as(name + " exit code").isEqualTo(1);
+    return Files.readString(dir.resolve(name + ".log"));
   }
 
   /** A superuser connection to LMS (the test's own, opened once). */
@@ -228,11 +240,8 @@ class RunStagesIT {
     try (Statement st = edu.createStatement()) {
       st.execute("REVOKE SELECT ON public.exam_result FROM edu2lms_capture");
     }
-    Process capture = edu2lms("capture-no-select", stage("capture", "data-capture-no-select"));
-    assertThat(capture.waitFor(90, TimeUnit.SECONDS)).isTrue();
-    assertThat(capture.exitValue()).isEqualTo(1);
-    assertThat(Files.readString(dir.resolve("capture-no-select.log")))
-        .contains("the EDU role edu2lms_capture (capture.edu.user, jdbc:postgresql://localhost:" + pg.port() + "/edu?sslmode=prefer) lacks: SELECT on public.exam_result.")
+    assertThat(stageFails("capture", "capture-no-select"))
+        .contains("the EDU role edu2lms_capture (capture.edu.user, jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/edu?sslmode=prefer) lacks: SELECT on public.exam_result.")
         .contains("Run `edu2lms setup edu`");
     try (Statement st = edu.createStatement()) {
       st.execute("GRANT SELECT ON public.exam_result TO edu2lms_capture");
@@ -242,10 +251,7 @@ class RunStagesIT {
       st.execute("REVOKE DELETE ON public.grades FROM edu2lms_sink");
       st.execute("REVOKE TEMPORARY ON DATABASE lms FROM edu2lms_sink, PUBLIC");
     }
-    Process sink = edu2lms("sink-no-delete", stage("sink", "data-sink-no-delete"));
-    assertThat(sink.waitFor(90, TimeUnit.SECONDS)).isTrue();
-    assertThat(sink.exitValue()).isEqualTo(1);
-    assertThat(Files.readString(dir.resolve("sink-no-delete.log")))
+    assertThat(stageFails("sink", "sink-no-delete"))
         .contains("sink.lms.user lacks: DELETE on public.grades, TEMPORARY on the database (the staging tables).")
         .contains("Run `edu2lms setup lms`");
     try (Statement st = lms0().createStatement()) {
@@ -255,10 +261,7 @@ class RunStagesIT {
       st.execute("CREATE TABLE public.history_backup AS SELECT * FROM edu2lms_lms_schema_history WHERE version = '7'");
       st.execute("DELETE FROM edu2lms_lms_schema_history WHERE version = '7'");
     }
-    Process sinkPending = edu2lms("sink-pending", stage("sink", "data-sink-pending"));
-    assertThat(sinkPending.waitFor(90, TimeUnit.SECONDS)).isTrue();
-    assertThat(sinkPending.exitValue()).isEqualTo(1);
-    assertThat(Files.readString(dir.resolve("sink-pending.log")))
+    assertThat(stageFails("sink", "sink-pending"))
         .contains("the LMS schema needs migrations (V7 verify runs and acks) that sink.lms.user edu2lms_sink may not apply");
     try (Statement st = lms0().createStatement()) {
       st.execute("INSERT INTO edu2lms_lms_schema_history SELECT * FROM public.history_backup");

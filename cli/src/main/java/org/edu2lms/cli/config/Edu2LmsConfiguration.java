@@ -189,11 +189,21 @@ public final class Edu2LmsConfiguration {
 
   private static String readSecretFile(String variable, String path) {
     try {
-      String s = Files.readString(Path.of(path), StandardCharsets.UTF_8);
-      return s.endsWith("\r\n") ? s.substring(0, s.length() - 2) : s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
+      return readSecret(Path.of(path));
     } catch (IOException | RuntimeException e) {
       throw new ConfigurationException(variable + ": cannot read " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A secret held in a file (a Docker secret): its content, one trailing newline ({@code \n} or
+   * {@code \r\n}) dropped.
+   *
+   * @throws IOException when the file cannot be read
+   */
+  public static String readSecret(Path file) throws IOException {
+    String s = Files.readString(file, StandardCharsets.UTF_8);
+    return s.endsWith("\r\n") ? s.substring(0, s.length() - 2) : s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
   }
 
   /**
