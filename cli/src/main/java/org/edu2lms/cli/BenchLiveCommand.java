@@ -65,6 +65,9 @@ public final class BenchLiveCommand implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "PT30M", description = "longest wait for catch-up (default: ${DEFAULT-VALUE})")
   Duration timeout;
 
+  @Option(names = "--commit-interval", defaultValue = "PT0.1S", description = "the transform's commit interval (transform.commit.interval; default: ${DEFAULT-VALUE})")
+  Duration commitInterval;
+
   /** The figures of one rate. */
   record Step(
       String rate,
@@ -90,6 +93,9 @@ public final class BenchLiveCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--rates takes positive integers or 'max', got " + r);
       }
     }
+    if (commitInterval.toMillis() < 10) {
+      throw new ParameterException(spec.commandLine(), "--commit-interval must be at least 10 ms, got " + commitInterval);
+    }
     if (duration.isNegative() || duration.isZero() || duration.toMinutes() > 30) {
       throw new ParameterException(spec.commandLine(), "--duration must be between 0 and 30 minutes, got " + duration);
     }
@@ -109,8 +115,15 @@ public final class BenchLiveCommand implements Callable<Integer> {
       report.put("postgres", BenchSupport.postgresVersion(eduUrl));
       report.put("kafka", AppInfoParser.getVersion());
       try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(bench.dataDir.resolve("kafka"))) {
-        Pipeline.Settings settings =
+        Pipeline.Settings embedded =
             Pipeline.Settings.embedded(pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), bench.dataDir);
+        org.edu2lms.transform.TransformConfig t = embedded.transform();
+        Pipeline.Settings settings =
+            new Pipeline.Settings(
+                embedded.capture(),
+                new org.edu2lms.transform.TransformConfig(t.kafkaBootstrap(), t.applicationId(), t.stateDir(), commitInterval.toMillis(), t.streamThreads()),
+                embedded.sink(),
+                embedded.partitions());
         report.put("transformCommitIntervalMs", settings.transform().commitIntervalMs());
         try (Pipeline pipeline = new Pipeline(settings);
             Connection edu = DriverManager.getConnection(eduUrl, EmbeddedPostgresServer.USER, "");
