@@ -68,6 +68,9 @@ public final class BenchLiveCommand implements Callable<Integer> {
   @Option(names = "--commit-interval", defaultValue = "PT0.1S", description = "the transform's commit interval (transform.commit.interval; default: ${DEFAULT-VALUE})")
   Duration commitInterval;
 
+  @Option(names = "--fetch-max-wait", description = "fetch.max.wait.ms of the transform's and the sink's consumers, for an experiment (default: the pipeline's own)")
+  Duration fetchMaxWait;
+
   /** The figures of one rate. */
   record Step(
       String rate,
@@ -118,13 +121,21 @@ public final class BenchLiveCommand implements Callable<Integer> {
         Pipeline.Settings embedded =
             Pipeline.Settings.embedded(pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), bench.dataDir);
         org.edu2lms.transform.TransformConfig t = embedded.transform();
+        Map<String, String> fetch =
+            fetchMaxWait == null ? Map.of() : Map.of("fetch.max.wait.ms", Long.toString(fetchMaxWait.toMillis()));
+        org.edu2lms.sink.SinkConfig k = embedded.sink();
         Pipeline.Settings settings =
             new Pipeline.Settings(
                 embedded.capture(),
-                new org.edu2lms.transform.TransformConfig(t.kafkaBootstrap(), t.applicationId(), t.stateDir(), commitInterval.toMillis(), t.streamThreads()),
-                embedded.sink(),
+                new org.edu2lms.transform.TransformConfig(
+                    t.kafkaBootstrap(), t.applicationId(), t.stateDir(), commitInterval.toMillis(), t.streamThreads(), Map.of(),
+                    fetch.isEmpty() ? Map.of() : Map.of("consumer.fetch.max.wait.ms", fetch.get("fetch.max.wait.ms"))),
+                new org.edu2lms.sink.SinkConfig(
+                    k.lmsJdbcUrl(), k.lmsUser(), k.lmsPassword(), k.kafkaBootstrap(), k.groupId(), k.maxPollRecords(), k.stageMethod(),
+                    k.parkedGrace(), k.parkedRetryInterval(), k.retryMaxAttempts(), k.retryMaxBackoff(), fetch),
                 embedded.partitions());
         report.put("transformCommitIntervalMs", settings.transform().commitIntervalMs());
+        report.put("consumerFetchMaxWaitMs", fetchMaxWait == null ? "default" : fetchMaxWait.toMillis());
         try (Pipeline pipeline = new Pipeline(settings);
             Connection edu = DriverManager.getConnection(eduUrl, EmbeddedPostgresServer.USER, "");
             Connection lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "")) {

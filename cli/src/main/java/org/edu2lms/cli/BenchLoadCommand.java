@@ -92,6 +92,8 @@ public final class BenchLoadCommand implements Callable<Integer> {
         out.println("[2/4] pipeline: initial load into an empty LMS");
         out.flush();
         Duration load;
+        double cpu0 = BenchSupport.processCpuSeconds();
+        long[] ticks0 = BenchSupport.machineCpuTicks();
         try (Pipeline pipeline = new Pipeline(settings)) {
           pipeline.start();
           load = pipeline.awaitCaughtUp(timeout, Duration.ofMillis(500), line -> {
@@ -102,6 +104,11 @@ public final class BenchLoadCommand implements Callable<Integer> {
         sampler.shutdownNow();
         peakHeap.accumulateAndGet(heapPeak(), Math::max);
         report.put("pipelineSeconds", load.toMillis() / 1e3);
+        // CPU of this JVM (capture, transform, sink and the embedded broker; PostgreSQL runs in
+        // its own processes) and of the whole machine during the load: wall time alone moves by a
+        // third between identical runs on this shared machine.
+        report.put("pipelineCpuSeconds", BenchSupport.processCpuSeconds() - cpu0);
+        report.put("machineCpuDuringLoad", BenchSupport.machineCpuBetween(ticks0, BenchSupport.machineCpuTicks()));
         report.put("peakHeapBytes", peakHeap.get());
         report.put("peakRssBytes", BenchSupport.peakRssBytes());
         try (Connection edu = DriverManager.getConnection(eduUrl, EmbeddedPostgresServer.USER, "");
@@ -208,11 +215,20 @@ public final class BenchLoadCommand implements Callable<Integer> {
     md.append(String.format("| COPY of the same rows | %.1f s |%n", (Double) r.get("copySeconds")));
     md.append(String.format("| COPY rows/s | %,.0f |%n", (Double) r.get("copyRowsPerSecond")));
     md.append(String.format("| **ratio pipeline / COPY** | **%.4f** |%n", (Double) r.get("ratio")));
+    md.append(String.format("| CPU of the pipeline JVM during the load (stages + Kafka, not PostgreSQL) | %.1f s |%n", (Double) r.get("pipelineCpuSeconds")));
+    md.append(String.format("| machine during the load: busy / steal (of all cores) | %s |%n", cpuLine(r.get("machineCpuDuringLoad"))));
     md.append(String.format("| peak heap (all stages + Kafka) | %.2f GiB |%n", (Long) r.get("peakHeapBytes") / (1024.0 * 1024 * 1024)));
     md.append(String.format("| peak RSS (same process) | %.2f GiB |%n", (Long) r.get("peakRssBytes") / (1024.0 * 1024 * 1024)));
     md.append(String.format("| accounting balanced | %s |%n", r.get("accountingBalanced")));
     md.append(String.format("| edu2lms verify (after the load) | %s in %.1f s |%n", Boolean.TRUE.equals(r.get("verifyPassed")) ? "passed" : "FAILED", (Double) r.get("verifySeconds")));
     md.append("\nLMS rows per table: ").append(r.get("lmsRowsPerTable")).append("\n");
     return md.toString();
+  }
+
+  private static String cpuLine(Object figures) {
+    if (!(figures instanceof Map<?, ?> m) || m.isEmpty()) {
+      return "unknown";
+    }
+    return String.format("%.0f %% / %.1f %%", (Double) m.get("busyPercent"), (Double) m.get("stealPercent"));
   }
 }

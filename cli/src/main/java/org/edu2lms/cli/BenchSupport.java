@@ -111,4 +111,51 @@ final class BenchSupport {
     }
     return -1;
   }
+
+  /** CPU time used by this process so far (every thread), in seconds; -1 when unknown. */
+  static double processCpuSeconds() {
+    return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(-1.0);
+  }
+
+  /**
+   * The machine's cumulative CPU counters (Linux {@code /proc/stat}, first line, in clock ticks):
+   * {@code [busy, idle, steal]} where busy is user + nice + system + irq + softirq and idle is
+   * idle + iowait; {@code null} elsewhere. Two readings give the share of the machine the run had
+   * and how much a hypervisor took away (steal), which explains run-to-run noise.
+   */
+  static long[] machineCpuTicks() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long user = Long.parseLong(f[1]);
+      long nice = Long.parseLong(f[2]);
+      long system = Long.parseLong(f[3]);
+      long idle = Long.parseLong(f[4]);
+      long iowait = Long.parseLong(f[5]);
+      long irq = Long.parseLong(f[6]);
+      long softirq = Long.parseLong(f[7]);
+      long steal = f.length > 8 ? Long.parseLong(f[8]) : 0;
+      return new long[] {user + nice + system + irq + softirq, idle + iowait, steal};
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The machine's CPU use between two {@link #machineCpuTicks()} readings.
+   *
+   * @return {@code {"busyPercent": …, "stealPercent": …}} of all cores' time, or an empty map
+   */
+  static java.util.Map<String, Double> machineCpuBetween(long[] before, long[] after) {
+    if (before == null || after == null) {
+      return java.util.Map.of();
+    }
+    double busy = after[0] - before[0];
+    double idle = after[1] - before[1];
+    double steal = after[2] - before[2];
+    double total = busy + idle + steal;
+    if (total <= 0) {
+      return java.util.Map.of();
+    }
+    return java.util.Map.of("busyPercent", 100 * busy / total, "stealPercent", 100 * steal / total);
+  }
 }

@@ -63,7 +63,7 @@ public final class SinkErrors {
     }
     if (state.equals("42501")) {
       return "sink.lms.user '" + config.lmsUser() + "' lacks a privilege on the LMS (SQLSTATE 42501): "
-          + s.getMessage() + ". Grant DML on the LMS tables and the edu2lms schema (README §Least privilege).";
+          + s.getMessage() + ". Run `edu2lms setup lms` as the owner of the LMS schema (README §Database roles).";
     }
     if (state.startsWith("42")) {
       return "the LMS schema does not match what the sink writes (SQLSTATE " + state + "): " + s.getMessage()
