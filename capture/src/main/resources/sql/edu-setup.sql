@@ -1,6 +1,9 @@
 -- edu2lms: the least-privilege setup of EDU for the capture (README §Production, "Database roles").
--- Run once, and again after an upgrade, as the owner of the EDU tables or a superuser:
---   psql -d edu -f edu-setup.sql        (or: edu2lms setup edu --edu-url … --edu-user <owner>)
+-- Run once, and again after an upgrade, as a superuser (or, on PostgreSQL 16+, a role with
+-- CREATEROLE and REPLICATION that owns the EDU tables and the database):
+--   psql -d edu -f edu-setup.sql        (or: edu2lms setup edu --url … --user <admin>)
+-- The publication is named edu2lms unless the setting edu2lms.publication names another
+-- (edu2lms setup edu --publication X sets it; in psql: SET edu2lms.publication = 'X';).
 -- then give the role a password without it entering a file or the shell history:
 --   psql -d edu -c '\password edu2lms_capture'
 -- Idempotent. The capture then needs nothing more: it never creates or alters anything in EDU.
@@ -14,8 +17,8 @@ DO $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'edu2lms_capture') THEN
     CREATE ROLE edu2lms_capture LOGIN REPLICATION;
-  ELSE
-    ALTER ROLE edu2lms_capture LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE;
+  ELSIF NOT (SELECT rolcanlogin AND rolreplication FROM pg_roles WHERE rolname = 'edu2lms_capture') THEN
+    ALTER ROLE edu2lms_capture LOGIN REPLICATION;
   END IF;
   EXECUTE format('GRANT CONNECT ON DATABASE %I TO edu2lms_capture', current_database());
 END
@@ -46,21 +49,18 @@ GRANT SELECT, INSERT ON public.edu2lms_signal TO edu2lms_capture;
 -- The publication over exactly these tables. Creating one FOR TABLE needs ownership of the tables,
 -- which the capture's role does not have: it is created here, and the capture uses it as it is.
 DO $$
+DECLARE
+  pub text := coalesce(nullif(current_setting('edu2lms.publication', true), ''), 'edu2lms');
+  tables text := 'public.dictionaries, public.points, public.edu_years, public.semesters, public.users,'
+    ' public.persons, public.organizations, public.students, public.teachers, public.education_plan,'
+    ' public.education_plan_subject, public.course, public.course_teacher, public.course_meeting_topic,'
+    ' public.files, public.course_meeting_topic_file, public.journal, public.journal_details,'
+    ' public.exam, public.exam_result, public.edu2lms_heartbeat, public.edu2lms_signal';
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = 'edu2lms') THEN
-    CREATE PUBLICATION edu2lms FOR TABLE
-      public.dictionaries, public.points, public.edu_years, public.semesters, public.users,
-      public.persons, public.organizations, public.students, public.teachers, public.education_plan,
-      public.education_plan_subject, public.course, public.course_teacher, public.course_meeting_topic,
-      public.files, public.course_meeting_topic_file, public.journal, public.journal_details,
-      public.exam, public.exam_result, public.edu2lms_heartbeat, public.edu2lms_signal;
+  IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = pub) THEN
+    EXECUTE format('CREATE PUBLICATION %I FOR TABLE ', pub) || tables;
   ELSE
-    ALTER PUBLICATION edu2lms SET TABLE
-      public.dictionaries, public.points, public.edu_years, public.semesters, public.users,
-      public.persons, public.organizations, public.students, public.teachers, public.education_plan,
-      public.education_plan_subject, public.course, public.course_teacher, public.course_meeting_topic,
-      public.files, public.course_meeting_topic_file, public.journal, public.journal_details,
-      public.exam, public.exam_result, public.edu2lms_heartbeat, public.edu2lms_signal;
+    EXECUTE format('ALTER PUBLICATION %I SET TABLE ', pub) || tables;
   END IF;
 END
 $$;

@@ -2,6 +2,7 @@ package org.edu2lms.capture;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -72,7 +73,9 @@ public record CaptureConfig(
           "snapshot.mode", "signal.enabled.channels", "signal.data.collection", "decimal.handling.mode",
           "tombstones.on.delete", "skipped.operations", "converter.schemas.enable", "key.converter.schemas.enable",
           "value.converter.schemas.enable", "errors.max.retries", "transforms", "predicates", "key.converter",
-          "value.converter", "time.precision.mode", "binary.handling.mode", "interval.handling.mode");
+          "value.converter", "time.precision.mode", "binary.handling.mode", "interval.handling.mode",
+          "event.processing.failure.handling.mode", "message.key.columns", "snapshot.select.statement.overrides",
+          "converters", "post.processors");
 
   /** Default replication slot and publication name. */
   public static final String DEFAULT_REPLICATION_NAME = "edu2lms";
@@ -161,12 +164,21 @@ public record CaptureConfig(
 
   /**
    * The JDBC URL of EDU for the capture's own connections (slot checks, the heartbeat and signal
-   * tables), with {@link #eduSslMode}.
+   * tables) and the status page, with {@link #eduSslMode} and the certificate files of {@code
+   * debezium.database.sslrootcert}, {@code .sslcert}, {@code .sslkey}.
    *
    * @return e.g. {@code jdbc:postgresql://edu:5432/edu?sslmode=verify-full}
    */
   public String eduJdbcUrl() {
-    return "jdbc:postgresql://" + eduHost + ":" + eduPort + "/" + eduDatabase + "?sslmode=" + eduSslMode;
+    StringBuilder url = new StringBuilder("jdbc:postgresql://" + eduHost + ":" + eduPort + "/" + eduDatabase + "?sslmode=" + eduSslMode);
+    // The certificate files given to Debezium serve the capture's own connections too.
+    for (String file : List.of("sslrootcert", "sslcert", "sslkey")) {
+      String value = debezium.get("database." + file);
+      if (value != null) {
+        url.append('&').append(file).append('=').append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    return url.toString();
   }
 
   /** The password is never printed. */

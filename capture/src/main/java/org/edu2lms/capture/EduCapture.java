@@ -218,9 +218,22 @@ public final class EduCapture implements AutoCloseable {
     }
   }
 
+  /**
+   * {@link CaptureConfig#debeziumProperties()}, with {@code publication.autocreate.mode=disabled}
+   * when the publication already publishes every table (so Debezium neither alters nor needs to
+   * own it: the least-privilege setup); {@code filtered} otherwise (it creates or completes it).
+   */
+  private java.util.Properties engineProperties() {
+    java.util.Properties p = config.debeziumProperties();
+    if (publicationCoversAll) {
+      p.setProperty("publication.autocreate.mode", "disabled");
+    }
+    return p;
+  }
+
   private DebeziumEngine<ChangeEvent<String, String>> newEngine(AtomicReference<Throwable> engineError) {
     return DebeziumEngine.create(Json.class)
-        .using(config.debeziumProperties())
+        .using(engineProperties())
         .notifying(this::handleBatch)
         .using(
             (success, message, error) -> {
@@ -288,6 +301,7 @@ public final class EduCapture implements AutoCloseable {
                 + " (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048) NULL)");
       }
       addSignalTableToPublication(c, st);
+      publicationCoversAll = EduRights.publication(c, config.publicationName()).coversAll();
       List<String> missing = EduRights.missing(c, config.publicationName());
       if (!missing.isEmpty()) {
         throw new IllegalStateException(
@@ -456,6 +470,9 @@ public final class EduCapture implements AutoCloseable {
       LOG.warn("cannot delete {}: {}", initialSnapshotMarker(), e.toString());
     }
   }
+
+  /** Set at start: the publication publishes every table the capture reads ({@link EduRights.Publication#coversAll}). */
+  private volatile boolean publicationCoversAll;
 
   private String eduUrl() {
     return config.eduJdbcUrl();

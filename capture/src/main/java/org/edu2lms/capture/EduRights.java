@@ -28,8 +28,10 @@ import org.edu2lms.schemas.EduTables;
  *       the tables, so {@link #SETUP_SQL} creates it, run once by their owner.
  * </ul>
  *
- * A superuser or the owner of the tables (the embedded demo) has all of it, and the capture then
- * creates the heartbeat and signal tables itself.
+ * A publication that publishes all 22 tables is used as it is (Debezium's {@code
+ * publication.autocreate.mode=disabled}), whoever owns it; extra tables in it are not read. A
+ * superuser (the embedded demo) has everything, and the capture then creates the heartbeat and
+ * signal tables (with CREATE on schema public) and the publication itself.
  */
 public final class EduRights {
 
@@ -50,6 +52,57 @@ public final class EduRights {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * What the capture's publication is, seen from the connected role.
+   *
+   * @param exists whether it exists
+   * @param covered how many of the {@link #publishedTables()} it publishes (all of them for a
+   *     {@code FOR ALL TABLES} publication)
+   * @param owned whether the role is its owner (or a member of the owner, or a superuser)
+   */
+  public record Publication(boolean exists, int covered, boolean owned) {
+
+    /** Whether it publishes every table the capture reads: Debezium can then use it as it is. */
+    public boolean coversAll() {
+      return exists && covered == publishedTables().size();
+    }
+  }
+
+  /**
+   * Reads the state of a publication.
+   *
+   * @throws SQLException when the catalog cannot be read
+   */
+  public static Publication publication(Connection c, String publication) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = ?),"
+                + " (SELECT count(*) FROM pg_publication_tables WHERE pubname = ? AND schemaname = 'public' AND tablename = ANY (?::text[])),"
+                + " EXISTS (SELECT 1 FROM pg_publication WHERE pubname = ? AND pg_has_role(pubowner, 'USAGE'))")) {
+      ps.setString(1, publication);
+      ps.setString(2, publication);
+      ps.setArray(3, c.createArrayOf("text", publishedTables().toArray()));
+      ps.setString(4, publication);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new Publication(rs.getBoolean(1), rs.getInt(2), rs.getBoolean(3));
+      }
+    }
+  }
+
+  private static boolean ownsAll(Connection c, Array names) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY (?::text[])"
+                + " AND NOT pg_has_role(tableowner, 'USAGE')")) {
+      ps.setArray(1, names);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1) == 0;
+      }
     }
   }
 
@@ -107,28 +160,13 @@ public final class EduRights {
         }
       }
     }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = ?),"
-                + " (SELECT count(*) FROM pg_publication_tables WHERE pubname = ? AND schemaname = 'public' AND tablename = ANY (?::text[])),"
-                + " (SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY (?::text[])"
-                + "    AND tableowner <> current_user)")) {
-      ps.setString(1, publication);
-      ps.setString(2, publication);
-      ps.setArray(3, names);
-      ps.setArray(4, names);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        boolean exists = rs.getBoolean(1);
-        boolean complete = rs.getInt(2) == tables.size();
-        boolean ownsTables = superuser || rs.getInt(3) == 0;
-        if (!exists && !ownsTables) {
-          missing.add("publication " + publication + " (it does not exist, and only the owner of the EDU tables can create it)");
-        } else if (exists && !complete && !ownsTables) {
-          missing.add("publication " + publication + " over all " + tables.size() + " tables (it covers " + rs.getInt(2)
-              + "; only the owner of the EDU tables can add them)");
-        }
-      }
+    Publication p = publication(c, publication);
+    boolean ownsTables = superuser || ownsAll(c, names);
+    if (!p.exists() && !ownsTables) {
+      missing.add("publication " + publication + " (it does not exist, and only the owner of the EDU tables can create it)");
+    } else if (p.exists() && !p.coversAll() && !(ownsTables && p.owned())) {
+      missing.add("publication " + publication + " over all " + tables.size() + " tables (it covers " + p.covered()
+          + "; only its owner, owning the EDU tables, can add them)");
     }
     return missing;
   }

@@ -32,7 +32,10 @@ import picocli.CommandLine.Spec;
  * edu2lms_capture} with REPLICATION and SELECT on the EDU tables, the heartbeat and signal tables,
  * the publication). {@code lms}: applies the LMS migrations, then {@code sql/lms-setup.sql} (role
  * {@code edu2lms_sink} with DML and no DDL). Idempotent; {@code --print} only prints the SQL.
- * Exit code 0 when the role then has every right the stage checks at start-up, 1 otherwise.
+ * Needs a superuser (or, on PostgreSQL 16+, the owner of the tables and database with CREATEROLE,
+ * and REPLICATION for {@code edu}). Exit code 0 when done and the role has every right the stage
+ * checks at start-up (or, when the connected user may not take the role, done unchecked: the
+ * stage checks at start-up), 1 when the role still lacks a right.
  */
 @Command(
     name = "setup",
@@ -55,7 +58,7 @@ public final class SetupCommand implements Callable<Integer> {
   @Option(names = "--url", description = "JDBC URL of the database (default: jdbc:postgresql://localhost:5432/<edu|lms>)")
   String url;
 
-  @Option(names = "--user", defaultValue = "postgres", description = "an owner of the EDU tables / LMS schema, or a superuser (default: ${DEFAULT-VALUE})")
+  @Option(names = "--user", defaultValue = "postgres", description = "a superuser, or (PostgreSQL 16+) the owner of the tables and database with CREATEROLE (default: ${DEFAULT-VALUE})")
   String user;
 
   @Option(names = "--password-file", paramLabel = "FILE", description = "file holding the password of --user (default: $EDU2LMS_SETUP_PASSWORD, else none)")
@@ -66,6 +69,9 @@ public final class SetupCommand implements Callable<Integer> {
 
   @Option(names = "--print", description = "print the SQL and do nothing else")
   boolean print;
+
+  @Option(names = "--publication", defaultValue = "edu2lms", description = "edu: name of the publication (capture.publication.name; default: ${DEFAULT-VALUE})")
+  String publication;
 
   @Override
   public Integer call() throws Exception {
@@ -97,6 +103,14 @@ public final class SetupCommand implements Callable<Integer> {
       if (target == Target.edu) {
         requireEduTables(c);
       }
+      if (!publication.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
+        throw new ParameterException(spec.commandLine(), "--publication must be a plain SQL identifier, got " + publication);
+      }
+      // The SQL reads the publication's name from this setting (format('%I'), no concatenation).
+      try (PreparedStatement ps = c.prepareStatement("SELECT set_config('edu2lms.publication', ?, false)")) {
+        ps.setString(1, publication);
+        ps.execute();
+      }
       try (Statement st = c.createStatement()) {
         st.execute(sql);
       }
@@ -106,7 +120,7 @@ public final class SetupCommand implements Callable<Integer> {
         java.util.Arrays.fill(rolePassword, '\0');
         out.printf("password of role %s set from %s%n", role, rolePasswordFile);
       }
-      missing = rightsOf(c, role);
+      missing = rightsOf(c, role, publication);
     }
     if (missing == null) {
       out.printf(
@@ -124,7 +138,7 @@ public final class SetupCommand implements Callable<Integer> {
         role,
         target == Target.edu ? "capture" : "sink",
         target == Target.edu
-            ? "LOGIN REPLICATION, SELECT on the " + EduTables.ALL.size() + " EDU tables, the heartbeat and signal tables, publication edu2lms over "
+            ? "LOGIN REPLICATION, SELECT on the " + EduTables.ALL.size() + " EDU tables, the heartbeat and signal tables, publication " + publication + " over "
                 + EduRights.publishedTables().size() + " tables"
             : "DML on the LMS tables and the edu2lms schema, TEMPORARY, no DDL");
     if (rolePasswordFile == null) {
@@ -189,7 +203,7 @@ public final class SetupCommand implements Callable<Integer> {
    * The rights the role lacks, checked as that role ({@code SET ROLE}, as the stage does at
    * start-up); {@code null} when the connected user may not take the role.
    */
-  private static List<String> rightsOf(Connection c, String role) throws SQLException {
+  private static List<String> rightsOf(Connection c, String role, String publication) throws SQLException {
     boolean autoCommit = c.getAutoCommit();
     c.setAutoCommit(false);
     try {
@@ -201,7 +215,7 @@ public final class SetupCommand implements Callable<Integer> {
         }
         throw e;
       }
-      return role.equals(EduRights.CAPTURE_ROLE) ? EduRights.missing(c, "edu2lms") : LmsSchema.missingRights(c);
+      return role.equals(EduRights.CAPTURE_ROLE) ? EduRights.missing(c, publication) : LmsSchema.missingRights(c);
     } finally {
       c.rollback();
       c.setAutoCommit(autoCommit);

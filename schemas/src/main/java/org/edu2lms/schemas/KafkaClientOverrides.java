@@ -18,7 +18,8 @@ public final class KafkaClientOverrides {
       Set.of(
           "bootstrap.servers", "key.serializer", "value.serializer", "key.deserializer", "value.deserializer",
           "enable.idempotence", "acks", "transactional.id", "isolation.level", "group.id", "group.instance.id",
-          "enable.auto.commit", "auto.offset.reset", "client.id", "max.in.flight.requests.per.connection");
+          "enable.auto.commit", "auto.offset.reset", "client.id", "max.in.flight.requests.per.connection",
+          "partitioner.class", "interceptor.classes");
 
   private KafkaClientOverrides() {}
 

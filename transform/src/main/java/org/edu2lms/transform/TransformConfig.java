@@ -39,7 +39,9 @@ public record TransformConfig(
       Set.of(
           "application.id", "bootstrap.servers", "processing.guarantee", "state.dir", "commit.interval.ms",
           "num.stream.threads", "default.key.serde", "default.value.serde", "default.timestamp.extractor",
-          "topology.optimization", "main.consumer.interceptor.classes");
+          "topology.optimization", "main.consumer.interceptor.classes", "statestore.cache.max.bytes",
+          "default.deserialization.exception.handler", "deserialization.exception.handler",
+          "default.production.exception.handler", "production.exception.handler", "processing.exception.handler");
 
   /** Settings without pass-through properties. */
   public TransformConfig(String kafkaBootstrap, String applicationId, Path stateDir, long commitIntervalMs, int streamThreads) {
@@ -70,6 +72,12 @@ public record TransformConfig(
       throw new IllegalArgumentException("transform.commit.interval must be at least 10 ms, got " + commitIntervalMs + " ms");
     }
     kafkaClient = KafkaClientOverrides.check(kafkaClient);
+    for (String key : kafkaClient.keySet()) {
+      // kafka.* reaches the Streams properties too: it may not change what streams.* may not.
+      if (STREAMS_OWNED.contains(key)) {
+        throw new IllegalArgumentException("kafka." + key + " is set by edu2lms and cannot be overridden (see the transform.* keys)");
+      }
+    }
     streams = Map.copyOf(streams);
     for (String key : streams.keySet()) {
       if (STREAMS_OWNED.contains(key)) {

@@ -38,7 +38,7 @@ public enum ConfigKey {
   /** EDU database. */
   CAPTURE_EDU_DATABASE("capture.edu.database", Kind.TEXT, "edu", "EDU database name"),
   /** EDU role of the capture. */
-  CAPTURE_EDU_USER("capture.edu.user", Kind.TEXT, "postgres", "EDU role of the capture: REPLICATION and SELECT on the EDU tables (sql/edu-role.sql)"),
+  CAPTURE_EDU_USER("capture.edu.user", Kind.TEXT, "postgres", "EDU role of the capture: REPLICATION and SELECT on the EDU tables (edu2lms setup edu)"),
   /** Its password. */
   CAPTURE_EDU_PASSWORD("capture.edu.password", Kind.SECRET, "", "password of capture.edu.user"),
   /** TLS to EDU. */
@@ -64,7 +64,7 @@ public enum ConfigKey {
   /** LMS JDBC URL. */
   SINK_LMS_URL("sink.lms.url", Kind.TEXT, "jdbc:postgresql://localhost:5432/lms", "JDBC URL of LMS; TLS as URL parameters (?sslmode=verify-full&sslrootcert=…)"),
   /** LMS role of the sink. */
-  SINK_LMS_USER("sink.lms.user", Kind.TEXT, "postgres", "LMS role of the sink: DML on the LMS tables and the edu2lms schema (sql/lms-role.sql)"),
+  SINK_LMS_USER("sink.lms.user", Kind.TEXT, "postgres", "LMS role of the sink: DML on the LMS tables and the edu2lms schema (edu2lms setup lms)"),
   /** Its password. */
   SINK_LMS_PASSWORD("sink.lms.password", Kind.SECRET, "", "password of sink.lms.user"),
   /** Sink consumer group. */
@@ -137,7 +137,7 @@ public enum ConfigKey {
     return defaultValue;
   }
 
-  /** One line for {@code config check} and the README. */
+  /** One line describing the key, for messages and documentation (README §Configuration). */
   public String description() {
     return description;
   }

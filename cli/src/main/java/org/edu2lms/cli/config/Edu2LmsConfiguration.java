@@ -60,23 +60,34 @@ public final class Edu2LmsConfiguration {
    */
   public record Value(String text, String origin, boolean secret) {
 
-    /** The value for output: {@code ****} for a non-empty secret. */
+    /**
+     * The value for output: {@code ****} for a non-empty secret, and for the value of a {@code
+     * password} or {@code sslpassword} parameter inside a URL.
+     */
     public String display() {
-      return secret && !text.isEmpty() ? "****" : text;
+      return secret && !text.isEmpty() ? "****" : URL_PASSWORD.matcher(text).replaceAll("$1****");
     }
   }
 
   /** The environment variable naming the configuration file when {@code --config} is not given. */
   public static final String CONFIG_ENV = ConfigKey.ENV_PREFIX + "CONFIG";
 
-  /** Environment variables of the launcher and the ops commands, not configuration keys. */
-  private static final List<String> NOT_KEYS = List.of(CONFIG_ENV, ConfigKey.ENV_PREFIX + "JAVA_OPTS");
+  /**
+   * Environment variables of edu2lms that are not configuration keys: the file's name, the
+   * launcher's JVM options, {@code setup}'s owner password, the tests' infrastructure choice.
+   */
+  private static final List<String> NOT_KEYS =
+      List.of(
+          CONFIG_ENV, ConfigKey.ENV_PREFIX + "JAVA_OPTS", ConfigKey.ENV_PREFIX + "SETUP_PASSWORD",
+          ConfigKey.ENV_PREFIX + "TEST_INFRASTRUCTURE");
 
   /** The ops commands' password variables, accepted as these keys. */
   private static final Map<String, ConfigKey> ALIASES =
       Map.of(
           ConfigKey.ENV_PREFIX + "EDU_PASSWORD", ConfigKey.CAPTURE_EDU_PASSWORD,
           ConfigKey.ENV_PREFIX + "LMS_PASSWORD", ConfigKey.SINK_LMS_PASSWORD);
+
+  private static final Pattern URL_PASSWORD = Pattern.compile("(?i)([?&;](?:ssl)?password=)[^&;]*");
 
   private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
@@ -109,21 +120,31 @@ public final class Edu2LmsConfiguration {
       }
     }
     Map<String, String> env = new TreeMap<>(environment);
+    Map<String, String> setBy = new TreeMap<>();
     for (Map.Entry<String, String> e : env.entrySet()) {
       String name = e.getKey();
       if (!name.startsWith(ConfigKey.ENV_PREFIX) || NOT_KEYS.contains(name)) {
         continue;
       }
-      if (name.endsWith("_FILE")) {
+      String key;
+      String text;
+      String origin;
+      if (name.endsWith("_FILE") && !ownKeyVariable(name)) {
+        // EDU2LMS_<KEY>_FILE names a file holding the value (EDU2LMS_CAPTURE_OFFSET_FILE is a key).
         String base = name.substring(0, name.length() - "_FILE".length());
-        if (env.containsKey(base)) {
-          throw new ConfigurationException("both " + base + " and " + name + " are set: set one of them");
-        }
-        String key = keyOfVariable(base, name);
-        put(values, key, readSecretFile(name, e.getValue()), "env " + name + " (" + e.getValue() + ")", "as " + name);
+        key = keyOfVariable(base, name);
+        text = readSecretFile(name, e.getValue());
+        origin = "env " + name + " (" + e.getValue() + ")";
       } else {
-        put(values, keyOfVariable(name, name), e.getValue(), "env " + name, "as " + name);
+        key = keyOfVariable(name, name);
+        text = e.getValue();
+        origin = "env " + name;
       }
+      String other = setBy.put(key, name);
+      if (other != null) {
+        throw new ConfigurationException("both " + other + " and " + name + " set " + key + ": set one of them");
+      }
+      put(values, key, text, origin, "as " + name);
     }
     for (Map.Entry<String, Map.Entry<String, String>> e : commandLine.entrySet()) {
       put(values, e.getKey(), e.getValue().getKey(), "command line " + e.getValue().getValue(), "on the command line");
@@ -149,6 +170,15 @@ public final class Edu2LmsConfiguration {
       String dataDir = values.get(ConfigKey.DATA_DIR.key()).text();
       values.put(key.key(), new Value(Path.of(dataDir).resolve(name).toString(), "data.dir + " + name, false));
     }
+  }
+
+  private static boolean ownKeyVariable(String variable) {
+    for (ConfigKey k : ConfigKey.values()) {
+      if (k.environmentVariable().equals(variable)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String keyOfVariable(String variable, String asWritten) {
@@ -241,7 +271,13 @@ public final class Edu2LmsConfiguration {
       if (e instanceof ConfigurationException c) {
         throw c;
       }
-      throw new ConfigurationException("cannot read the configuration file " + file + ": " + e.getMessage(), e);
+      // A parse error's own message quotes the offending line, which may hold a password.
+      String why =
+          e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+              ? "not valid YAML" + (j.getLocation() == null ? "" : " at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr())
+                  + " (the parser's message is left out: it quotes the line, which may hold a secret)"
+              : e.getMessage();
+      throw new ConfigurationException("cannot read the configuration file " + file + ": " + why);
     }
   }
 

@@ -126,7 +126,7 @@ class Edu2LmsConfigurationTest {
     assertThatThrownBy(
             () -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_SINK_LMS_PASSWORD", "a", "EDU2LMS_SINK_LMS_PASSWORD_FILE", secret.toString()), Map.of()))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessage("both EDU2LMS_SINK_LMS_PASSWORD and EDU2LMS_SINK_LMS_PASSWORD_FILE are set: set one of them");
+        .hasMessage("both EDU2LMS_SINK_LMS_PASSWORD and EDU2LMS_SINK_LMS_PASSWORD_FILE set sink.lms.password: set one of them");
     assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_SINK_LMS_PASSWORD_FILE", dir.resolve("missing").toString()), Map.of()))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageStartingWith("EDU2LMS_SINK_LMS_PASSWORD_FILE: cannot read " + dir.resolve("missing"));
@@ -185,7 +185,7 @@ class Edu2LmsConfigurationTest {
     Properties debezium = s.capture().debeziumProperties();
     assertThat(debezium.getProperty("database.sslrootcert")).isEqualTo("/certs/edu-root.crt");
     assertThat(debezium.getProperty("database.sslmode")).isEqualTo("verify-full");
-    assertThat(s.capture().eduJdbcUrl()).isEqualTo("jdbc:postgresql://localhost:5432/edu?sslmode=verify-full");
+    assertThat(s.capture().eduJdbcUrl()).isEqualTo("jdbc:postgresql://localhost:5432/edu?sslmode=verify-full&sslrootcert=%2Fcerts%2Fedu-root.crt");
     assertThat(s.sink().kafkaClient()).containsEntry("ssl.truststore.location", "/certs/kafka.jks").containsEntry("security.protocol", "SASL_SSL");
 
     assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_KAFKA_ACKS", "1"), Map.of()).settings())
@@ -193,8 +193,40 @@ class Edu2LmsConfigurationTest {
         .hasMessageStartingWith("kafka.acks is set by edu2lms and cannot be overridden");
     assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_STREAMS_PROCESSING_GUARANTEE", "at_least_once"), Map.of()).settings())
         .hasMessageStartingWith("streams.processing.guarantee is set by edu2lms and cannot be overridden");
+    assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_KAFKA_PROCESSING_GUARANTEE", "at_least_once"), Map.of()).settings())
+        .as("kafka.* reaches Kafka Streams too")
+        .hasMessageStartingWith("kafka.processing.guarantee is set by edu2lms and cannot be overridden");
+    assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_DEBEZIUM_EVENT_PROCESSING_FAILURE_HANDLING_MODE", "skip"), Map.of()).settings())
+        .hasMessageStartingWith("debezium.event.processing.failure.handling.mode is set by edu2lms and cannot be overridden");
     assertThatThrownBy(() -> Edu2LmsConfiguration.load(write("d.properties", "debezium.slot.name=other\n"), Map.of(), Map.of()).settings())
         .hasMessageStartingWith("debezium.slot.name is set by edu2lms and cannot be overridden");
+  }
+
+  @Test
+  void aKeyEndingInFileIsSetByItsOwnVariableAndTwoVariablesForOneKeyAreRefused() throws Exception {
+    Edu2LmsConfiguration c = Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_CAPTURE_OFFSET_FILE", "/var/lib/edu2lms/offsets.dat"), Map.of());
+    assertThat(c.settings().capture().offsetFile()).isEqualTo(Path.of("/var/lib/edu2lms/offsets.dat"));
+    assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_EDU_PASSWORD", "a", "EDU2LMS_CAPTURE_EDU_PASSWORD", "b"), Map.of()))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage("both EDU2LMS_CAPTURE_EDU_PASSWORD and EDU2LMS_EDU_PASSWORD set capture.edu.password: set one of them");
+    // edu2lms' own variables that are not keys are not refused.
+    assertThat(Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_SETUP_PASSWORD", "x", "EDU2LMS_TEST_INFRASTRUCTURE", "embedded", "EDU2LMS_JAVA_OPTS", "-Xmx1g"), Map.of())
+            .settings().sink().groupId())
+        .isEqualTo("edu2lms-sink");
+  }
+
+  @Test
+  void aPasswordInsideAUrlIsMaskedAndAFileThatDoesNotParseIsNotQuoted() throws Exception {
+    Edu2LmsConfiguration c =
+        Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_SINK_LMS_URL", "jdbc:postgresql://lms/lms?user=x&password=hunter2&sslpassword=k3y&sslmode=require"), Map.of());
+    assertThat(c.describe()).contains("jdbc:postgresql://lms/lms?user=x&password=****&sslpassword=****&sslmode=require").doesNotContain("hunter2", "k3y");
+    assertThat(c.settings().sink().toString()).doesNotContain("hunter2", "k3y");
+    assertThat(c.settings().sink().lmsJdbcUrl()).contains("password=hunter2");
+    Path broken = write("broken.yaml", "sink:\n  lms:\n    password: \"hunter2\n  url: [\n");
+    assertThatThrownBy(() -> Edu2LmsConfiguration.load(broken, Map.of(), Map.of()))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageStartingWith("cannot read the configuration file " + broken + ": not valid YAML at line ")
+        .hasMessageNotContaining("hunter2");
   }
 
   @Test

@@ -78,28 +78,44 @@ public final class EduRowSerde implements Serde<EduRow> {
     long lsn = 0;
     boolean schema = false;
     boolean payloadSeen = false;
-    EduRow payload = null;
+    JsonNode payload = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken value = p.nextToken();
       switch (field) {
-        case "op" -> op = value == JsonToken.VALUE_STRING ? p.getText() : "";
-        case "after" -> after = value == JsonToken.VALUE_NULL ? null : JSON.readTree(p);
+        case "op" -> {
+          op = value == JsonToken.VALUE_STRING ? p.getText() : "";
+          p.skipChildren();
+        }
+        case "after" -> after = (JsonNode) JSON.readTree(p);
         case "source" -> lsn = value == JsonToken.START_OBJECT ? readLsn(p) : skip(p);
         case "schema" -> {
           schema = true;
           p.skipChildren();
         }
+        // Kept whole: used only when "schema" is there too (the rare schemas-enabled form).
         case "payload" -> {
           payloadSeen = true;
-          payload = value == JsonToken.START_OBJECT ? readEnvelope(p, topic) : skipToNull(p);
+          payload = (JsonNode) JSON.readTree(p);
         }
         default -> p.skipChildren();
       }
     }
     if (schema && payloadSeen) {
-      return payload;
+      return fromTree(payload, topic);
     }
+    return row(op, after, lsn, topic);
+  }
+
+  /** The row of a schemas-enabled value's payload, read as a tree. */
+  private static EduRow fromTree(JsonNode envelope, String topic) {
+    if (envelope == null || envelope.isNull()) {
+      return null;
+    }
+    return row(envelope.path("op").asText(""), envelope.get("after"), envelope.path("source").path("lsn").asLong(0), topic);
+  }
+
+  private static EduRow row(String op, JsonNode after, long lsn, String topic) {
     if ("d".equals(op) || after == null || after.isNull()) {
       return null;
     }
@@ -109,16 +125,18 @@ public final class EduRowSerde implements Serde<EduRow> {
     return new EduRow(after, lsn);
   }
 
-  /** {@code source.lsn} of a {@code source} object whose {@code START_OBJECT} was just read; 0 when absent. */
+  /**
+   * {@code source.lsn} of a {@code source} object whose {@code START_OBJECT} was just read; 0 when
+   * absent; read as Jackson's {@code asLong} reads it (numbers truncated, numeric text parsed).
+   */
   private static long readLsn(JsonParser p) throws IOException {
     long lsn = 0;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
-      JsonToken value = p.nextToken();
-      if (field.equals("lsn") && value == JsonToken.VALUE_NUMBER_INT) {
-        lsn = p.getLongValue();
-      } else if (field.equals("lsn") && value == JsonToken.VALUE_STRING) {
-        lsn = parseLong(p.getText());
+      p.nextToken();
+      if (field.equals("lsn")) {
+        JsonNode value = JSON.readTree(p);
+        lsn = value == null ? 0 : value.asLong(0);
       } else {
         p.skipChildren();
       }
@@ -126,21 +144,9 @@ public final class EduRowSerde implements Serde<EduRow> {
     return lsn;
   }
 
-  private static long parseLong(String text) {
-    try {
-      return Long.parseLong(text.strip());
-    } catch (NumberFormatException e) {
-      return 0;
-    }
-  }
-
   private static long skip(JsonParser p) throws IOException {
     p.skipChildren();
     return 0;
   }
 
-  private static EduRow skipToNull(JsonParser p) throws IOException {
-    p.skipChildren();
-    return null;
-  }
 }

@@ -71,6 +71,17 @@ class EduRowSerdeTest {
   }
 
   @Test
+  void oddShapesReadAsTheWholeTreeReadDid() {
+    assertThat(read("{\"op\":[\"c\"],\"after\":{\"id\":1}}").row().get("id").asLong()).as("an array op is skipped, not a delete").isEqualTo(1);
+    assertThat(read("{\"payload\":{\"after\":[1]},\"after\":{\"id\":4},\"op\":\"c\"}").row().get("id").asLong())
+        .as("a payload without a schema is not the envelope")
+        .isEqualTo(4);
+    assertThat(read("{\"after\":{\"id\":5},\"source\":{\"lsn\":\"12.5\"}}").lsn()).isEqualTo(12);
+    assertThat(read("{\"after\":{\"id\":5},\"source\":{\"lsn\":12.9}}").lsn()).isEqualTo(12);
+    assertThat(read("{\"after\":{\"id\":5},\"source\":\"x\"}").lsn()).isZero();
+  }
+
+  @Test
   void whatTheSerializerWritesReadsBackEqual() throws Exception {
     EduRow row = new EduRow(new ObjectMapper().readTree("{\"id\":5,\"name\":\"Ä \\\"q\\\"\",\"n\":[1,2]}"), 987654321L);
     EduRow back = serde.deserializer().deserialize(TOPIC, serde.serializer().serialize(TOPIC, row));
