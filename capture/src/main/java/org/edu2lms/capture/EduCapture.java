@@ -284,7 +284,7 @@ public final class EduCapture implements AutoCloseable {
    * @throws SQLException when EDU cannot be reached or a statement fails
    */
   private void prepareEdu() throws SQLException {
-    String url = eduUrl();
+    String url = config.eduJdbcUrl();
     try (Connection c = DriverManager.getConnection(url, config.eduUser(), config.eduPassword());
         Statement st = c.createStatement()) {
       boolean mayCreate;
@@ -401,7 +401,7 @@ public final class EduCapture implements AutoCloseable {
   private void checkSlotMatchesOffsets() throws SQLException, IOException {
     boolean offsets = Files.exists(config.offsetFile()) && Files.size(config.offsetFile()) > 0;
     boolean slot;
-    try (Connection c = DriverManager.getConnection(eduUrl(), config.eduUser(), config.eduPassword());
+    try (Connection c = DriverManager.getConnection(config.eduJdbcUrl(), config.eduUser(), config.eduPassword());
         PreparedStatement ps =
             c.prepareStatement("SELECT coalesce(confirmed_flush_lsn - '0/0', 0)::bigint FROM pg_replication_slots WHERE slot_name = ?")) {
       ps.setString(1, config.slotName());
@@ -473,10 +473,6 @@ public final class EduCapture implements AutoCloseable {
 
   /** Set at start: the publication publishes every table the capture reads ({@link EduRights.Publication#coversAll}). */
   private volatile boolean publicationCoversAll;
-
-  private String eduUrl() {
-    return config.eduJdbcUrl();
-  }
 
   private void handleBatch(
       List<ChangeEvent<String, String>> events, DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)

@@ -1,9 +1,5 @@
 package org.edu2lms.capture;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,6 +8,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.edu2lms.schemas.ClasspathResources;
 import org.edu2lms.schemas.EduTables;
 
 /**
@@ -45,14 +42,7 @@ public final class EduRights {
 
   /** The text of {@link #SETUP_SQL}. */
   public static String setupSql() {
-    try (InputStream in = EduRights.class.getResourceAsStream(SETUP_SQL)) {
-      if (in == null) {
-        throw new IllegalStateException(SETUP_SQL + " missing from the classpath");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return ClasspathResources.text(EduRights.class, SETUP_SQL);
   }
 
   /**

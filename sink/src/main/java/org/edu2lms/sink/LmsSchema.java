@@ -106,14 +106,7 @@ public final class LmsSchema {
 
   /** The text of {@link #SETUP_SQL}. */
   public static String setupSql() {
-    try (java.io.InputStream in = LmsSchema.class.getResourceAsStream(SETUP_SQL)) {
-      if (in == null) {
-        throw new IllegalStateException(SETUP_SQL + " missing from the classpath");
-      }
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return org.edu2lms.schemas.ClasspathResources.text(LmsSchema.class, SETUP_SQL);
   }
 
   /**

@@ -180,7 +180,7 @@ public record SinkConfig(
   /** The password is never printed. */
   @Override
   public String toString() {
-    return "SinkConfig[sink.lms.url=" + lmsJdbcUrl.replaceAll("(?i)([?&;](?:ssl)?password=)[^&;]*", "$1****") + ", sink.lms.user=" + lmsUser + ", sink.lms.password=****"
+    return "SinkConfig[sink.lms.url=" + org.edu2lms.schemas.UrlPasswords.mask(lmsJdbcUrl) + ", sink.lms.user=" + lmsUser + ", sink.lms.password=****"
         + ", kafka.bootstrap.servers=" + kafkaBootstrap + ", sink.group.id=" + groupId + ", sink.max.poll.records="
         + maxPollRecords + ", sink.stage.method=" + stageMethod + ", sink.parked.grace=" + parkedGrace
         + ", sink.parked.retry.interval=" + parkedRetryInterval + ", sink.retry.max.attempts=" + retryMaxAttempts

@@ -110,6 +110,9 @@ public enum ConfigKey {
   private static final Map<String, ConfigKey> BY_NAME =
       Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(ConfigKey::key, Function.identity()));
 
+  private static final Map<String, ConfigKey> BY_VARIABLE =
+      Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(ConfigKey::environmentVariable, Function.identity()));
+
   private final String key;
   private final Kind kind;
   private final String defaultValue;
@@ -164,6 +167,11 @@ public enum ConfigKey {
   /** The key named so in a file, if it is one of edu2lms' own. */
   public static Optional<ConfigKey> byName(String key) {
     return Optional.ofNullable(BY_NAME.get(key));
+  }
+
+  /** The key whose own environment variable this is ({@code EDU2LMS_SINK_LMS_URL} → {@code sink.lms.url}). */
+  public static Optional<ConfigKey> byEnvironmentVariable(String variable) {
+    return Optional.ofNullable(BY_VARIABLE.get(variable));
   }
 
   /** Whether the key belongs to a pass-through prefix (and is not one of edu2lms' own keys). */

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -65,7 +66,7 @@ public final class Edu2LmsConfiguration {
      * password} or {@code sslpassword} parameter inside a URL.
      */
     public String display() {
-      return secret && !text.isEmpty() ? "****" : URL_PASSWORD.matcher(text).replaceAll("$1****");
+      return secret && !text.isEmpty() ? "****" : org.edu2lms.schemas.UrlPasswords.mask(text);
     }
   }
 
@@ -86,8 +87,6 @@ public final class Edu2LmsConfiguration {
       Map.of(
           ConfigKey.ENV_PREFIX + "EDU_PASSWORD", ConfigKey.CAPTURE_EDU_PASSWORD,
           ConfigKey.ENV_PREFIX + "LMS_PASSWORD", ConfigKey.SINK_LMS_PASSWORD);
-
-  private static final Pattern URL_PASSWORD = Pattern.compile("(?i)([?&;](?:ssl)?password=)[^&;]*");
 
   private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
@@ -129,7 +128,7 @@ public final class Edu2LmsConfiguration {
       String key;
       String text;
       String origin;
-      if (name.endsWith("_FILE") && !ownKeyVariable(name)) {
+      if (name.endsWith("_FILE") && ConfigKey.byEnvironmentVariable(name).isEmpty()) {
         // EDU2LMS_<KEY>_FILE names a file holding the value (EDU2LMS_CAPTURE_OFFSET_FILE is a key).
         String base = name.substring(0, name.length() - "_FILE".length());
         key = keyOfVariable(base, name);
@@ -172,24 +171,14 @@ public final class Edu2LmsConfiguration {
     }
   }
 
-  private static boolean ownKeyVariable(String variable) {
-    for (ConfigKey k : ConfigKey.values()) {
-      if (k.environmentVariable().equals(variable)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private static String keyOfVariable(String variable, String asWritten) {
     ConfigKey alias = ALIASES.get(variable);
     if (alias != null) {
       return alias.key();
     }
-    for (ConfigKey k : ConfigKey.values()) {
-      if (k.environmentVariable().equals(variable)) {
-        return k.key();
-      }
+    Optional<ConfigKey> own = ConfigKey.byEnvironmentVariable(variable);
+    if (own.isPresent()) {
+      return own.get().key();
     }
     String rest = variable.substring(ConfigKey.ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
     if (ConfigKey.passThrough(rest)) {
