@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -24,6 +25,7 @@ import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TableJoined;
 import org.apache.kafka.streams.processor.WallclockTimestampExtractor;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -61,9 +63,11 @@ import org.edu2lms.transform.serde.LongSetSerde;
  * child row: set when the parent exists and is itself mappable, JSON null otherwise. So a late
  * parent re-triggers its children, a deleted or quarantined parent re-derives them, and every
  * mapping is a pure function of one enriched row. Each LMS row is then emitted as its latest value
- * or a tombstone on {@code lms.<table>}, with the matching quarantine record (or its tombstone) on
- * {@code edu2lms.quarantine}. Small lookup tables referenced by many rows (points; edu_years ×
- * semesters for terms) are aggregated into one keyed state and joined by a constant key.
+ * or a tombstone on {@code lms.<table>}, with the matching quarantine record on {@code
+ * edu2lms.quarantine} and data-quality notes on {@code edu2lms.data_quality_notes} (a tombstone
+ * only for one that was live: {@link SideRecords}). edu_years × semesters (terms) are aggregated into one keyed state;
+ * the points of journal_details rows are looked up in a copy of the points table held by every
+ * task of the grades sub-topology ({@link PointsLookup}), not by a foreign-key join.
  */
 public final class EduToLmsTopology {
 
@@ -278,21 +282,13 @@ public final class EduToLmsTopology {
             "student_id", mappableStudents, GradebookMappings.STUDENT, present(), "submissions-student");
     emitAndKeepMappable(results, GradebookMappings::submission, LmsTopics.ASSESSMENT_SUBMISSIONS, "exam_result");
 
-    // grades ← journal_details (enrollment hard; points by a constant-key join of the points table).
-    KTable<String, EduRow> allPoints = broadcast("points");
+    // grades ← journal_details (enrollment hard; points from the task's own copy of the points table).
     KTable<Long, EduRow> detailsWithJournal =
         lookup(
             table("journal_details"), "journal_id", mappableEnrollments, GradebookMappings.JOURNAL,
             j -> JSON.createObjectNode().<ObjectNode>set("course_id", j.row().get("course_id")).set("student_id", j.row().get("student_id")),
             "grades-journal");
-    KTable<Long, EduRow> details =
-        detailsWithJournal.leftJoin(
-            allPoints,
-            (EduRow d) -> ALL,
-            (d, all) -> d.with(GradebookMappings.POINTS, pointsOf(d, all)),
-            TableJoined.as("grades-points"),
-            store("grades-points"));
-    grades(details);
+    grades(withPoints(detailsWithJournal, "grades-journal"));
 
     // file_uploads ← files; course_materials ← course_meeting_topic_file.
     KTable<Long, EduRow> files = lookup(table("files"), "user_id", mappableUsers, CurriculumMappings.USER, present(), "files-user");
@@ -393,7 +389,7 @@ public final class EduToLmsTopology {
   }
 
   /** Maps, emits, and returns the rows that map (the parents their children may reference). */
-  private static <T> KTable<Long, EduRow> emitAndKeepMappable(
+  private <T> KTable<Long, EduRow> emitAndKeepMappable(
       KTable<Long, EduRow> rows, Function<EduRow, MappingResult<T>> mapping, Topic<String, T> topic, String eduTable) {
     emit(rows.mapValues(r -> guarded(() -> mapping.apply(r), r.lsn()), Named.as(eduTable + "-map")), topic, eduTable);
     return rows.filter((id, r) -> guarded(() -> mapping.apply(r), r.lsn()).isOk(), Named.as(eduTable + "-mappable"));
@@ -414,40 +410,75 @@ public final class EduToLmsTopology {
   }
 
   /**
-   * Sends each result to the LMS topic (value or tombstone) and to the quarantine topic (record
-   * or tombstone). A deleted EDU row (null result) tombstones both.
+   * Sends each result to the LMS topic (value or tombstone) and its quarantine record and
+   * data-quality notes ({@link #emitSideRecords}). A deleted EDU row (null result) tombstones
+   * the LMS row.
    */
-  private static <T> void emit(KTable<Long, MappingResult<T>> results, Topic<String, T> topic, String eduTable) {
+  private <T> void emit(KTable<Long, MappingResult<T>> results, Topic<String, T> topic, String eduTable) {
     KStream<Long, MappingResult<T>> changes = results.toStream(Named.as(eduTable + "-results"));
     changes
         .map(
             (id, r) -> KeyValue.pair(LegacyIds.forRow(eduTable, id).toString(), r != null && r.isOk() ? r.record() : null),
             Named.as(eduTable + "-to-lms"))
         .to(topic.name(), Produced.with(topic.keySerde(), topic.valueSerde()).withName("sink-" + eduTable + "-lms"));
-    emitQuarantine(changes, eduTable);
-    changes
-        .map((id, r) -> KeyValue.pair(LmsTopics.quarantineKey(eduTable, id, 0), notes(r)), Named.as(eduTable + "-to-notes"))
-        .to(LmsTopics.NOTES.name(), notesProduced(eduTable));
+    emitSideRecords(changes.mapValues(r -> r == null ? null : List.of(r), Named.as(eduTable + "-slots")), eduTable, false);
   }
 
-  /** Each result's quarantine record, or its tombstone when the row is accepted or deleted (null result). */
-  private static <T> void emitQuarantine(KStream<Long, MappingResult<T>> changes, String eduTable) {
-    changes
-        .map((id, r) -> KeyValue.pair(LmsTopics.quarantineKey(eduTable, id, 0), quarantineRecord(eduTable, id, 0, r)), Named.as(eduTable + "-to-quarantine"))
-        .to(LmsTopics.QUARANTINE.name(), quarantineProduced(eduTable));
+  /** The quarantine records of a table whose accepted rows have no LMS record of their own (edu_years, semesters). */
+  private <T> void emitQuarantine(KStream<Long, MappingResult<T>> problems, String eduTable) {
+    emitSideRecords(problems.mapValues(r -> r == null ? null : List.of(r), Named.as(eduTable + "-slots")), eduTable, false);
+  }
+
+  /**
+   * Sends each result's quarantine record and data-quality notes (mapping.md §Quarantine), and a
+   * tombstone for a record of either kind that was live and no longer is (accepted, re-mapped
+   * without notes, deleted). No tombstone is sent for a key that never had a record ({@link
+   * SideRecords}).
+   *
+   * @param changes per EDU id the result of each slot (null when deleted or no result)
+   * @param eduTable the EDU table (the quarantine keys' table)
+   * @param components whether slot i is component i+1 (journal_details) rather than component 0
+   */
+  private <T> void emitSideRecords(KStream<Long, List<MappingResult<T>>> changes, String eduTable, boolean components) {
+    String masks = eduTable + "-side-records";
+    int slots = components ? 3 : 1;
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(masks), KEY, Serdes.Integer()));
+    KStream<Long, SideRecords<T>> sides = changes.processValues(() -> new SideRecords.Memory<T>(masks), Named.as(eduTable + "-side-records-memory"), masks);
+    sides
+        .flatMap(
+            (id, side) -> {
+              List<KeyValue<String, QuarantineRecord>> out = new ArrayList<>(1);
+              for (int slot = 0; slot < slots; slot++) {
+                int component = components ? slot + 1 : 0;
+                QuarantineRecord q = quarantineRecord(eduTable, id, component, side.result(slot));
+                if (q != null || side.quarantinedBefore(slot)) {
+                  out.add(KeyValue.pair(LmsTopics.quarantineKey(eduTable, id, component), q));
+                }
+              }
+              return out;
+            },
+            Named.as(eduTable + "-to-quarantine"))
+        .to(LmsTopics.QUARANTINE.name(), Produced.with(LmsTopics.QUARANTINE.keySerde(), LmsTopics.QUARANTINE.valueSerde()).withName("sink-" + eduTable + "-quarantine"));
+    sides
+        .flatMap(
+            (id, side) -> {
+              List<KeyValue<String, String>> out = new ArrayList<>(1);
+              for (int slot = 0; slot < slots; slot++) {
+                int component = components ? slot + 1 : 0;
+                String notes = notes(side.result(slot));
+                if (notes != null || side.notedBefore(slot)) {
+                  out.add(KeyValue.pair(LmsTopics.quarantineKey(eduTable, id, component), notes));
+                }
+              }
+              return out;
+            },
+            Named.as(eduTable + "-to-notes"))
+        .to(LmsTopics.NOTES.name(), Produced.with(LmsTopics.NOTES.keySerde(), LmsTopics.NOTES.valueSerde()).withName("sink-" + eduTable + "-notes"));
   }
 
   /** The data-quality notes of an accepted row, comma-separated; null (a tombstone) when none. */
   private static String notes(MappingResult<?> r) {
     return r == null || !r.isOk() || r.notes().isEmpty() ? null : String.join(",", r.notes());
-  }
-
-  private static Produced<String, String> notesProduced(String eduTable) {
-    return Produced.with(LmsTopics.NOTES.keySerde(), LmsTopics.NOTES.valueSerde()).withName("sink-" + eduTable + "-notes");
-  }
-
-  private static Produced<String, QuarantineRecord> quarantineProduced(String eduTable) {
-    return Produced.with(LmsTopics.QUARANTINE.keySerde(), LmsTopics.QUARANTINE.valueSerde()).withName("sink-" + eduTable + "-quarantine");
   }
 
   private static QuarantineRecord quarantineRecord(String eduTable, long id, int component, MappingResult<?> r) {
@@ -484,11 +515,9 @@ public final class EduToLmsTopology {
   }
 
   /** Three grades per journal_details row; component n's quarantine key ends in n. */
-  private static void grades(KTable<Long, EduRow> details) {
+  private void grades(KStream<Long, EduRow> details) {
     KStream<Long, List<MappingResult<Grade>>> changes =
-        details
-            .mapValues(d -> guardedGrades(d), Named.as("journal_details-map"))
-            .toStream(Named.as("journal_details-results"));
+        details.mapValues(d -> d == null ? null : guardedGrades(d), Named.as("journal_details-map"));
     changes
         .flatMap(
             (id, rs) -> {
@@ -501,28 +530,7 @@ public final class EduToLmsTopology {
             },
             Named.as("journal_details-to-lms"))
         .to(LmsTopics.GRADES.name(), Produced.with(LmsTopics.GRADES.keySerde(), LmsTopics.GRADES.valueSerde()).withName("sink-journal_details-lms"));
-    changes
-        .flatMap(
-            (id, rs) -> {
-              List<KeyValue<String, QuarantineRecord>> out = new ArrayList<>(3);
-              for (int n = 1; n <= 3; n++) {
-                out.add(KeyValue.pair(LmsTopics.quarantineKey("journal_details", id, n), quarantineRecord("journal_details", id, n, rs == null ? null : rs.get(n - 1))));
-              }
-              return out;
-            },
-            Named.as("journal_details-to-quarantine"))
-        .to(LmsTopics.QUARANTINE.name(), quarantineProduced("journal_details"));
-    changes
-        .flatMap(
-            (id, rs) -> {
-              List<KeyValue<String, String>> out = new ArrayList<>(3);
-              for (int n = 1; n <= 3; n++) {
-                out.add(KeyValue.pair(LmsTopics.quarantineKey("journal_details", id, n), notes(rs == null ? null : rs.get(n - 1))));
-              }
-              return out;
-            },
-            Named.as("journal_details-to-notes"))
-        .to(LmsTopics.NOTES.name(), notesProduced("journal_details"));
+    emitSideRecords(changes, "journal_details", true);
   }
 
   /**
@@ -552,10 +560,17 @@ public final class EduToLmsTopology {
    * @param all the points table as one row {"&lt;id&gt;": points row, …}; null when empty
    */
   public static JsonNode pointsOf(EduRow detail, EduRow all) {
+    return pointsOf(detail, all == null ? id -> null : id -> all.row().get(Long.toString(id)));
+  }
+
+  /**
+   * The points a journal_details row references, {"id": points row}, from a lookup by id.
+   *
+   * @param detail the journal_details row
+   * @param point the points row of an id, or null when there is none
+   */
+  static JsonNode pointsOf(EduRow detail, LongFunction<JsonNode> point) {
     ObjectNode out = JSON.createObjectNode();
-    if (all == null) {
-      return out;
-    }
     for (int n = 1; n <= 3; n++) {
       Long id;
       try {
@@ -563,27 +578,39 @@ public final class EduToLmsTopology {
       } catch (RuntimeException e) {
         continue; // the mapping reports it as a mapping_error
       }
-      if (id != null && all.row().has(Long.toString(id))) {
-        out.set(Long.toString(id), all.row().get(Long.toString(id)));
+      JsonNode p = id == null ? null : point.apply(id);
+      if (p != null) {
+        out.set(Long.toString(id), p);
       }
     }
     return out;
   }
 
   /**
-   * A small EDU table as one state under a constant key: {"&lt;id&gt;": row, …}, for a join by
-   * constant key from many rows (the points table: 12 rows).
+   * journal_details rows with their points ({@link PointsLookup}): every points change is
+   * multicast to all partitions of the repartition topic {@code points-broadcast}, so the task of
+   * each journal_details row holds the whole points table; a points change re-derives the rows of
+   * the task that reference it.
+   *
+   * @param details the journal_details rows with their journal (materialized as {@code detailsStore})
+   * @return the rows with {@link GradebookMappings#POINTS}, keyed by journal_details.id; null
+   *     values are deletions
    */
-  private KTable<String, EduRow> broadcast(String eduTable) {
-    return builder
-        .stream(EduTables.topic(eduTable), Consumed.with(KEY, ROW).withName("source-" + eduTable))
-        .map((id, row) -> KeyValue.pair(ALL, change(id, row)), Named.as(eduTable + "-to-all"))
-        .groupByKey(Grouped.with(eduTable + "-all", Serdes.String(), STORED))
-        .aggregate(
-            () -> new EduRow(JSON.createObjectNode(), 0),
-            (k, change, state) -> applyChange(state, change),
-            Named.as(eduTable + "-all-aggregate"),
-            Materialized.<String, EduRow, KeyValueStore<Bytes, byte[]>>as(eduTable + "-all").withKeySerde(Serdes.String()).withValueSerde(STORED));
+  private KStream<Long, EduRow> withPoints(KTable<Long, EduRow> details, String detailsStore) {
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PointsLookup.STORE), KEY, STORED));
+    KStream<Long, EduRow> pointChanges =
+        builder
+            .stream(EduTables.topic("points"), Consumed.with(KEY, ROW).withName("source-points"))
+            .repartition(
+                Repartitioned.<Long, EduRow>as("points-broadcast")
+                    .withKeySerde(KEY)
+                    .withValueSerde(STORED)
+                    .withStreamPartitioner(PointsLookup.ALL_PARTITIONS))
+            .process(() -> new PointsLookup.PointSide(detailsStore), Named.as("points-rederive"), PointsLookup.STORE, detailsStore);
+    return details
+        .toStream(Named.as("journal_details-changes"))
+        .processValues(PointsLookup.DetailSide::new, Named.as("journal_details-points"), PointsLookup.STORE)
+        .merge(pointChanges, Named.as("journal_details-with-points"));
   }
 
   /** A change of one row as a row: {"_id": id, "_row": row or null}, so deletes are not dropped by aggregations. */
@@ -592,18 +619,6 @@ public final class EduToLmsTopology {
     c.put("_id", id);
     c.set("_row", row == null ? c.nullNode() : row.row());
     return new EduRow(c, row == null ? 0 : row.lsn());
-  }
-
-  private static EduRow applyChange(EduRow state, EduRow change) {
-    ObjectNode next = ((ObjectNode) state.row()).deepCopy();
-    String id = change.row().get("_id").asText();
-    JsonNode row = change.row().get("_row");
-    if (row == null || row.isNull()) {
-      next.remove(id);
-    } else {
-      next.set(id, row);
-    }
-    return new EduRow(next, Math.max(state.lsn(), change.lsn()));
   }
 
   /**

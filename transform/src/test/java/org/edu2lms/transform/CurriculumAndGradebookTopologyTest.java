@@ -293,6 +293,90 @@ class CurriculumAndGradebookTopologyTest {
   }
 
   @Test
+  void aPointsChangeReDerivesTheGradesThatReferenceItAndNoOthers() {
+    world();
+    t.upsert("journal", 100, "\"course_id\":50,\"student_id\":70,\"active\":1,\"retake\":0");
+    t.upsert("journal_details", 1001, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":9,\"point_id_2\":null,\"point_id_3\":null");
+    t.upsert("journal_details", 1002, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":3,\"point_id_2\":null,\"point_id_3\":9");
+    t.upsert("journal_details", 1003, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":4,\"point_id_2\":null,\"point_id_3\":null");
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1001, 1).toString()).getMarksObtained()).isEqualTo("8.00");
+    int grades = t.emitted(LmsTopics.GRADES);
+
+    // A changed point: the two rows that reference it are re-derived (3 grade records each), 1003 is not.
+    t.upsert("points", 9, "\"value\":\"8.50\",\"code\":null");
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1001, 1).toString()).getMarksObtained()).isEqualTo("8.50");
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1002, 3).toString()).getMarksObtained()).isEqualTo("8.50");
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1002, 1).toString()).getMarksObtained()).isEqualTo("2.00");
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 6);
+
+    // The same row again: nothing is re-derived.
+    t.upsert("points", 9, "\"value\":\"8.50\",\"code\":null");
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 6);
+
+    // Deleted: its marks are quarantined with their component; the others stay.
+    t.delete("points", 9);
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1001, 1).toString())).isNull();
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1002, 3).toString())).isNull();
+    assertThat(t.quarantined("journal_details", 1001, 1).getReason()).isEqualTo("missing_parent:points");
+    assertThat(t.quarantined("journal_details", 1002, 3).getReason()).isEqualTo("missing_parent:points");
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1002, 1).toString()).getMarksObtained()).isEqualTo("2.00");
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1003, 1).toString()).getMarksObtained()).isEqualTo("3.00");
+
+    // A late point: the marks come back and leave the quarantine.
+    t.upsert("points", 9, "\"value\":\"9.00\",\"code\":null");
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1001, 1).toString()).getMarksObtained()).isEqualTo("9.00");
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1002, 3).toString()).getMarksObtained()).isEqualTo("9.00");
+    assertThat(t.quarantined("journal_details", 1001, 1)).isNull();
+    assertThat(t.quarantined("journal_details", 1002, 3)).isNull();
+
+    // A row arriving after the point change sees the new value.
+    t.upsert("journal_details", 1004, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":9,\"point_id_2\":null,\"point_id_3\":null");
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1004, 1).toString()).getMarksObtained()).isEqualTo("9.00");
+  }
+
+  @Test
+  void quarantineAndNotesTombstonesAreSentOnlyForRecordsThatWereLive() {
+    world();
+    t.upsert("journal", 100, "\"course_id\":50,\"student_id\":70,\"active\":1,\"retake\":0");
+    int quarantine = t.emitted(LmsTopics.QUARANTINE);
+    int notes = t.emitted(LmsTopics.NOTES);
+
+    // Accepted without notes, then updated: no quarantine or notes record at all.
+    t.upsert("journal_details", 1001, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":9,\"point_id_2\":3,\"point_id_3\":null");
+    t.upsert("journal_details", 1001, "\"journal_id\":100,\"lesson_date\":\"04/10/2016\",\"point_id_1\":9,\"point_id_2\":3,\"point_id_3\":null");
+    assertThat(t.emitted(LmsTopics.QUARANTINE)).isEqualTo(quarantine);
+    assertThat(t.emitted(LmsTopics.NOTES)).isEqualTo(notes);
+
+    // Component 2 quarantined: one record; fixed: one tombstone; fixed again: nothing more.
+    t.upsert("journal_details", 1001, "\"journal_id\":100,\"lesson_date\":\"04/10/2016\",\"point_id_1\":9,\"point_id_2\":99,\"point_id_3\":null");
+    assertThat(t.quarantined("journal_details", 1001, 2).getReason()).isEqualTo("missing_parent:points");
+    assertThat(t.emitted(LmsTopics.QUARANTINE)).isEqualTo(quarantine + 1);
+    t.upsert("journal_details", 1001, "\"journal_id\":100,\"lesson_date\":\"04/10/2016\",\"point_id_1\":9,\"point_id_2\":3,\"point_id_3\":null");
+    assertThat(t.quarantined("journal_details", 1001, 2)).isNull();
+    assertThat(t.emitted(LmsTopics.QUARANTINE)).isEqualTo(quarantine + 2);
+    t.upsert("journal_details", 1001, "\"journal_id\":100,\"lesson_date\":\"05/10/2016\",\"point_id_1\":9,\"point_id_2\":3,\"point_id_3\":null");
+    assertThat(t.emitted(LmsTopics.QUARANTINE)).isEqualTo(quarantine + 2);
+
+    // Notes: an unparseable date notes both marks; the row deleted: both notes tombstoned, once.
+    t.upsert("journal_details", 1001, "\"journal_id\":100,\"lesson_date\":\"31/02/2016\",\"point_id_1\":9,\"point_id_2\":3,\"point_id_3\":null");
+    assertThat(t.get(LmsTopics.NOTES, LmsTopics.quarantineKey("journal_details", 1001, 1))).isEqualTo("unparseable_date:lesson_date");
+    assertThat(t.get(LmsTopics.NOTES, LmsTopics.quarantineKey("journal_details", 1001, 2))).isEqualTo("unparseable_date:lesson_date");
+    assertThat(t.emitted(LmsTopics.NOTES)).isEqualTo(notes + 2);
+    t.delete("journal_details", 1001);
+    assertThat(t.all(LmsTopics.NOTES)).doesNotContainKey(LmsTopics.quarantineKey("journal_details", 1001, 1));
+    assertThat(t.emitted(LmsTopics.NOTES)).isEqualTo(notes + 4);
+    assertThat(t.emitted(LmsTopics.QUARANTINE)).isEqualTo(quarantine + 2);
+
+    // A one-slot table the same way: a quarantined exam result, then the same row accepted.
+    t.upsert("exam_result", 301, "\"exam_id\":999,\"student_id\":70,\"attempt\":1,\"status\":1");
+    assertThat(t.quarantined("exam_result", 301, 0).getReason()).isEqualTo("missing_parent:exam");
+    assertThat(t.emitted(LmsTopics.QUARANTINE)).isEqualTo(quarantine + 3);
+    t.delete("exam_result", 301);
+    assertThat(t.quarantined("exam_result", 301, 0)).isNull();
+    assertThat(t.emitted(LmsTopics.QUARANTINE)).isEqualTo(quarantine + 4);
+  }
+
+  @Test
   void filesAndMaterialsKeepTheTopicTextOverUnchangedToastUpdates() {
     world();
     String longTopic = "Limits and continuity. ".repeat(300);
