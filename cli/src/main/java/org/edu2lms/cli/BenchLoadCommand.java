@@ -111,6 +111,9 @@ public final class BenchLoadCommand implements Callable<Integer> {
         report.put("machineCpuDuringLoad", BenchSupport.machineCpuBetween(ticks0, BenchSupport.machineCpuTicks()));
         report.put("peakHeapBytes", peakHeap.get());
         report.put("peakRssBytes", BenchSupport.peakRssBytes());
+        // Where the records went: every hop of the transform (subscription, response, changelog
+        // and repartition topics) against the source and output topics.
+        report.put("recordsPerTopic", BenchSupport.recordsPerTopic(kafka.bootstrapServers()));
         try (Connection edu = DriverManager.getConnection(eduUrl, EmbeddedPostgresServer.USER, "");
             Connection lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "")) {
           List<Accounting.Row> accounting = Accounting.compute(edu, lms, Set.copyOf(EduToLmsTopology.OUTPUT_TABLES));
@@ -222,6 +225,12 @@ public final class BenchLoadCommand implements Callable<Integer> {
     md.append(String.format("| accounting balanced | %s |%n", r.get("accountingBalanced")));
     md.append(String.format("| edu2lms verify (after the load) | %s in %.1f s |%n", Boolean.TRUE.equals(r.get("verifyPassed")) ? "passed" : "FAILED", (Double) r.get("verifySeconds")));
     md.append("\nLMS rows per table: ").append(r.get("lmsRowsPerTable")).append("\n");
+    if (r.get("recordsPerTopic") instanceof Map<?, ?> topics && !topics.isEmpty()) {
+      long total = topics.values().stream().mapToLong(v -> ((Number) v).longValue()).sum();
+      md.append(String.format("%nRecords written per topic during the load (end offsets, transaction markers included): %,d in all%n%n", total));
+      md.append("| topic | records |\n|---|---:|\n");
+      topics.forEach((topic, n) -> md.append(String.format("| %s | %,d |%n", topic, ((Number) n).longValue())));
+    }
     return md.toString();
   }
 

@@ -13,8 +13,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.sink.LmsCatalog;
 import org.edu2lms.sink.LmsTable;
@@ -157,5 +164,30 @@ final class BenchSupport {
       return java.util.Map.of();
     }
     return java.util.Map.of("busyPercent", 100 * busy / total, "stealPercent", 100 * steal / total);
+  }
+
+  /**
+   * The records written to each topic of the cluster (Kafka's own internal topics aside): the
+   * sum of its partitions' end offsets, largest first. With exactly-once every commit also writes
+   * one transaction marker per partition it touched, so a topic's figure includes those.
+   *
+   * @param bootstrapServers the cluster
+   * @return topic → records, in descending order
+   * @throws Exception when the cluster cannot be asked (Admin client errors)
+   */
+  static Map<String, Long> recordsPerTopic(String bootstrapServers) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(false)).names().get();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      admin.describeTopics(names).allTopicNames().get().forEach((name, d) ->
+          d.partitions().forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+      Map<String, Long> sums = new HashMap<>();
+      admin.listOffsets(latest).all().get().forEach((tp, info) -> sums.merge(tp.topic(), info.offset(), Long::sum));
+      Map<String, Long> out = new LinkedHashMap<>();
+      sums.entrySet().stream()
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+          .forEach(e -> out.put(e.getKey(), e.getValue()));
+      return out;
+    }
   }
 }

@@ -18,14 +18,15 @@ import java.util.SplittableRandom;
  * A seeded random stream of inserts, updates and deletes across every EDU table, some grouped in
  * multi-table transactions: children before parents, references re-pointed to existing or missing
  * rows, parents deleted and re-inserted, e-mails moved between users, marks changed to {@code qb}
- * or unknown points, TOAST-sparing updates of long topics. For the invariant test of mapping.md.
+ * or unknown points, points re-valued, deleted and re-inserted under the marks that reference them,
+ * TOAST-sparing updates of long topics. For the invariant test of mapping.md.
  */
 final class RandomChanges {
 
   private static final String[] TABLES = {
     "users", "persons", "organizations", "students", "teachers", "education_plan", "education_plan_subject", "course",
     "course_teacher", "course_meeting_topic", "files", "course_meeting_topic_file", "journal", "journal_details", "exam",
-    "exam_result", "dictionaries"
+    "exam_result", "dictionaries", "points"
   };
 
   private final SplittableRandom random;
@@ -160,6 +161,7 @@ final class RandomChanges {
           + ref(edu, "course") + ", (SELECT min(id) FROM dictionaries WHERE type_id = 4), " + ref(edu, "dictionaries") + ", 100, 51, '" + date() + " 09:00')";
       case "exam_result" -> "INSERT INTO exam_result (id, exam_id, student_id, attempt, point, status, submit_date) VALUES (" + id + ", "
           + ref(edu, "exam") + ", " + ref(edu, "students") + ", " + smallintFor(id) + ", 50, " + random.nextInt(4) + ", '" + date() + "')";
+      case "points" -> "INSERT INTO points (id, value, code) VALUES (" + id + ", " + random.nextInt(11) + ".50, NULL)";
       default -> "INSERT INTO dictionaries (id, type_id, name_az, name_en, name_ru, active) VALUES (" + id + ", 1, 'Az" + id + "', "
           + (random.nextBoolean() ? "''" : "'En'") + ", NULL, 1)";
     };
@@ -193,6 +195,7 @@ final class RandomChanges {
       case "journal_details" -> "UPDATE journal_details SET point_id_" + (1 + random.nextInt(3)) + " = " + mark() + " WHERE id = " + id;
       case "exam" -> "UPDATE exam SET course_id = " + ref(edu, "course") + " WHERE id = " + id;
       case "exam_result" -> "UPDATE exam_result SET status = " + random.nextInt(4) + " WHERE id = " + id;
+      case "points" -> "UPDATE points SET value = " + (random.nextInt(5) == 0 ? "NULL" : random.nextInt(11) + ".25") + " WHERE id = " + id;
       default -> "UPDATE dictionaries SET name_en = " + (random.nextBoolean() ? "'Upd'" : "NULL") + " WHERE id = " + id;
     };
   }
