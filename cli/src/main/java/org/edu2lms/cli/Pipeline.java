@@ -162,6 +162,7 @@ public final class Pipeline implements AutoCloseable {
       startSink();
     }
     if (stages.contains(Stage.TRANSFORM)) {
+      KafkaTopics.requirePointsPartitionedLikeGrades(admin);
       startTransform();
     }
     if (stages.contains(Stage.CAPTURE)) {

@@ -27,7 +27,7 @@ import org.edu2lms.transform.serde.EduRow;
  * <p>The points table has a dozen rows and every journal_details row references it, the
  * biggest table of EDU. A foreign-key join to it cost each row a subscription record, a response
  * record carrying the whole table, two store reads and a result store write (docs/benchmarks
- * §Points lookup). Instead every points change is sent to every partition of a repartition topic
+ * §Fewer records per journal_details row). Instead every points change is sent to every partition of a repartition topic
  * ({@link #ALL_PARTITIONS}), so each task of the grades sub-topology keeps all points in its own
  * store {@link #STORE}:
  *

@@ -13,10 +13,10 @@ import org.edu2lms.transform.mapping.MappingResult;
  * exists.
  *
  * <p>Every accepted row used to send a quarantine tombstone and a notes tombstone per component
- * (six per journal_details row), although almost no key ever had a record: a third of the
- * records the transform sent during an initial load, each then deleted again by the sink
- * (docs/benchmarks §Side-record tombstones). {@link Memory} keeps, per EDU id, a bit mask of the
- * live side records; it is written only when the mask changes, so rows that are never quarantined
+ * (six per journal_details row, a third of what the transform sent per row), although almost no
+ * key ever had a record, and the sink applied each as a delete (docs/benchmarks §Fewer records per
+ * journal_details row). {@link Memory} keeps, per EDU id, a bit mask of the live side records; it
+ * is written only when the mask changes, so rows that are never quarantined
  * nor noted cost one store read and no write.
  *
  * @param results the results per component slot (one slot for most tables, three for

@@ -3,6 +3,7 @@ package org.edu2lms.cli.ops;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
@@ -69,5 +70,45 @@ public final class KafkaTopics {
       }
     }
     return created;
+  }
+
+  /**
+   * Checks that edu.public.points has as many partitions as edu.public.journal_details: the
+   * transform multicasts every points change to each partition of a repartition topic sized like
+   * the points topic, and each task of the grades sub-topology must receive them all
+   * (EduToLmsTopology, PointsLookup). Pre-created topics with other counts would leave the
+   * grades of some partitions without points.
+   *
+   * @param admin a connected admin client
+   * @throws IllegalStateException naming both topics and their counts when they differ
+   * @throws ExecutionException when the topics cannot be described
+   */
+  public static void requirePointsPartitionedLikeGrades(Admin admin) throws ExecutionException, InterruptedException {
+    String points = EduTables.topic("points");
+    String details = EduTables.topic("journal_details");
+    Map<String, Integer> counts = new java.util.HashMap<>();
+    admin.describeTopics(List.of(points, details)).allTopicNames().get().forEach((name, d) -> counts.put(name, d.partitions().size()));
+    Optional<String> problem = pointsPartitionProblem(counts.get(points), counts.get(details));
+    if (problem.isPresent()) {
+      throw new IllegalStateException(problem.get());
+    }
+  }
+
+  /**
+   * The problem with the partition counts of edu.public.points and edu.public.journal_details,
+   * if any (see {@link #requirePointsPartitionedLikeGrades}).
+   *
+   * @param points partitions of edu.public.points
+   * @param details partitions of edu.public.journal_details
+   * @return the message naming both counts, or empty when they are equal
+   */
+  public static Optional<String> pointsPartitionProblem(int points, int details) {
+    if (points == details) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "transform: " + EduTables.topic("points") + " has " + points + " partition(s) but " + EduTables.topic("journal_details")
+            + " has " + details + "; every points change is sent to each partition of the grades' tasks, so both need the same"
+            + " count (add partitions to the smaller with kafka-topics --alter, or recreate the topics with topics.partitions)");
   }
 }
