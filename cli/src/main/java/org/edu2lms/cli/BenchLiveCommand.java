@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -84,7 +83,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
       long lagMax,
       long lagAtEnd,
       double drainSeconds,
-      boolean lagFlat) {}
+      boolean lagFlat,
+      Map<String, Object> hops) {}
 
   /** One timed change: the LMS row it must change and the EDU row it changed. */
 
@@ -151,13 +151,16 @@ public final class BenchLiveCommand implements Callable<Integer> {
           LiveWorkload workload = new LiveWorkload(edu, lms, bench.seed);
           List<Step> steps = new ArrayList<>();
           for (String rate : rates) {
-            Step step = runStep(rate, workload, edu, lms, pipeline);
+            Step step = runStep(rate, workload, edu, lms, pipeline, settings);
             steps.add(step);
             out.printf(
                 "      rate %-5s: %,6d changes (%,.0f/s achieved), latency p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms;"
                     + " lag max %,d, %s, drained in %.1f s%n",
                 step.rate(), step.changes(), step.achievedPerSecond(), step.p50Ms(), step.p95Ms(), step.p99Ms(), step.maxMs(),
                 step.lagMax(), step.lagFlat() ? "flat" : "GROWING", step.drainSeconds());
+            out.printf(
+                "        journal_details changes, hop by hop (%s of %s traced; not traced: %s; keys read: %s): %s%n",
+                step.hops().get("traced"), step.hops().get("of"), step.hops().get("notTracedAt"), step.hops().get("keysRead"), hopLine(step.hops()));
             out.flush();
           }
           report.put("steps", steps);
@@ -171,9 +174,10 @@ public final class BenchLiveCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Step runStep(String rate, LiveWorkload workload, Connection edu, Connection lms, Pipeline pipeline)
+  private Step runStep(String rate, LiveWorkload workload, Connection edu, Connection lms, Pipeline pipeline, Pipeline.Settings settings)
       throws Exception {
     boolean max = rate.equals("max");
+    long startMs = System.currentTimeMillis();
     double perSecond = max ? 0 : Integer.parseInt(rate);
     long start = System.nanoTime();
     long end = start + duration.toNanos();
@@ -209,8 +213,20 @@ public final class BenchLiveCommand implements Callable<Integer> {
     long drain0 = System.nanoTime();
     pipeline.awaitCaughtUp(timeout, Duration.ofMillis(100));
     double drain = (System.nanoTime() - drain0) / 1e9;
-    double[] latencies = latencies(edu, lms, timed.values());
-    Arrays.sort(latencies);
+    List<Timing> timings = timings(edu, lms, timed.values());
+    double[] latencies = timings.stream().mapToDouble(t -> t.lmsMs() - t.eduMs()).sorted().toArray();
+    List<HopTrace.Change> details =
+        timings.stream()
+            .filter(t -> t.target().eduTable().equals("journal_details"))
+            .map(t -> new HopTrace.Change(t.target().eduId(), t.eduMs(), t.lmsMs()))
+            .toList();
+    Map<String, Object> hops;
+    try {
+      hops = HopTrace.measure(settings.capture().kafkaBootstrap(), settings.transform().applicationId(), startMs - 1000, details);
+    } catch (RuntimeException e) {
+      // The trace explains the figure; it is not the figure: a failed trace is reported, not fatal.
+      hops = Map.of("traced", 0, "of", details.size(), "error", String.valueOf(e));
+    }
     long lagMax = lags.stream().mapToLong(Long::longValue).max().orElse(0);
     long lagEnd = lags.isEmpty() ? 0 : lags.get(lags.size() - 1);
     // Flat: the lag in the last quarter of the run is not above the largest lag of the first three quarters.
@@ -229,10 +245,12 @@ public final class BenchLiveCommand implements Callable<Integer> {
         lagMax,
         lagEnd,
         drain,
-        late <= Math.max(early, 10));
+        late <= Math.max(early, 10),
+        hops);
   }
 
-  private static double pct(double[] sorted, double p) {
+  /** The p-th percentile of ascending values (nearest rank); 0 when empty. */
+  static double pct(double[] sorted, double p) {
     if (sorted.length == 0) {
       return 0;
     }
@@ -240,11 +258,14 @@ public final class BenchLiveCommand implements Callable<Integer> {
     return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
   }
 
+  /** A timed change with the EDU commit and LMS commit times of its current row versions (epoch ms). */
+  record Timing(Target target, double eduMs, double lmsMs) {}
+
   /**
-   * Per target: LMS commit time − EDU commit time of the current row versions, in ms. A target
-   * whose LMS row is missing is an error (the pipeline has caught up, so it must be there).
+   * Per target: the EDU and LMS commit times of the current row versions. A target whose LMS row
+   * is missing is an error (the pipeline has caught up, so it must be there).
    */
-  private static double[] latencies(Connection edu, Connection lms, java.util.Collection<LiveWorkload.Target> targets)
+  private static List<Timing> timings(Connection edu, Connection lms, java.util.Collection<LiveWorkload.Target> targets)
       throws SQLException {
     Map<String, List<Target>> byEdu = new HashMap<>();
     targets.forEach(t -> byEdu.computeIfAbsent(t.eduTable(), k -> new ArrayList<>()).add(t));
@@ -265,7 +286,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
     }
     Map<String, List<Target>> byLms = new HashMap<>();
     targets.forEach(t -> byLms.computeIfAbsent(t.lmsTable(), k -> new ArrayList<>()).add(t));
-    List<Double> out = new ArrayList<>();
+    List<Timing> out = new ArrayList<>();
     for (Map.Entry<String, List<Target>> e : byLms.entrySet()) {
       try (PreparedStatement ps =
           lms.prepareStatement(
@@ -284,11 +305,25 @@ public final class BenchLiveCommand implements Callable<Integer> {
           if (l == null || s == null) {
             throw new IllegalStateException("changed row not found after catch-up: " + t);
           }
-          out.add(l - s);
+          out.add(new Timing(t, s, l));
         }
       }
     }
-    return out.stream().mapToDouble(Double::doubleValue).toArray();
+    return out;
+  }
+
+  /** "hop p50/p95/p99 ms; …" of a step's hop trace. */
+  @SuppressWarnings("unchecked")
+  private static String hopLine(Map<String, Object> hops) {
+    if (hops.containsKey("error")) {
+      return "trace failed: " + hops.get("error");
+    }
+    StringBuilder b = new StringBuilder();
+    for (String hop : HopTrace.HOPS) {
+      Map<String, Double> p = (Map<String, Double>) hops.get(hop);
+      b.append(b.length() == 0 ? "" : "; ").append(hop).append(String.format(" %.0f/%.0f/%.0f ms", p.get("p50Ms"), p.get("p95Ms"), p.get("p99Ms")));
+    }
+    return b.toString();
   }
 
   private static String markdown(Map<String, Object> r, List<Step> steps) {
@@ -306,6 +341,21 @@ public final class BenchLiveCommand implements Callable<Integer> {
           "| %s | %,d | %,.0f | %,d | %.0f | %.0f | %.0f | %.0f | %,d | %,d | %.1f | %s |%n",
           s.rate(), s.changes(), s.achievedPerSecond(), s.timed(), s.p50Ms(), s.p95Ms(), s.p99Ms(), s.maxMs(),
           s.lagMax(), s.lagAtEnd(), s.drainSeconds(), s.lagFlat() ? "flat" : "growing"));
+    }
+    md.append("\njournal_details changes hop by hop (record timestamps on the topics; see HopTrace), p50 / p95 / p99 ms:\n\n");
+    md.append("| rate | traced | ").append(String.join(" | ", HopTrace.HOPS)).append(" |\n|---|---:|").append("---:|".repeat(HopTrace.HOPS.size())).append("\n");
+    for (Step s : steps) {
+      md.append("| ").append(s.rate()).append(" | ").append(s.hops().get("traced")).append(" of ").append(s.hops().get("of"));
+      if (s.hops().containsKey("error")) {
+        md.append(" | trace failed: ").append(s.hops().get("error")).append(" |".repeat(HopTrace.HOPS.size() - 1)).append(" |\n");
+        continue;
+      }
+      for (String hop : HopTrace.HOPS) {
+        @SuppressWarnings("unchecked")
+        Map<String, Double> p = (Map<String, Double>) s.hops().get(hop);
+        md.append(String.format(" | %.0f / %.0f / %.0f", p.get("p50Ms"), p.get("p95Ms"), p.get("p99Ms")));
+      }
+      md.append(" |\n");
     }
     return md.toString();
   }

@@ -32,6 +32,7 @@ import org.edu2lms.cli.ops.LagReport;
 import org.edu2lms.cli.ops.StatusMonitor;
 import org.edu2lms.cli.ops.StatusServer;
 import org.edu2lms.cli.ops.KafkaTopics;
+import org.edu2lms.cli.ops.TransformStateCheck;
 import org.edu2lms.sink.LmsSchema;
 import org.edu2lms.sink.LmsSink;
 import org.edu2lms.sink.SinkConfig;
@@ -163,6 +164,7 @@ public final class Pipeline implements AutoCloseable {
     }
     if (stages.contains(Stage.TRANSFORM)) {
       KafkaTopics.requirePointsPartitionedLikeGrades(admin);
+      TransformStateCheck.requireSideRecordMasks(admin, settings.transform().applicationId());
       startTransform();
     }
     if (stages.contains(Stage.CAPTURE)) {

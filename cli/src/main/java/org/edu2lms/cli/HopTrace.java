@@ -1,0 +1,203 @@
+package org.edu2lms.cli;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.edu2lms.schemas.EduTables;
+import org.edu2lms.schemas.LegacyIds;
+import org.edu2lms.schemas.LmsTopics;
+import org.edu2lms.transform.serde.EduKeySerde;
+
+/**
+ * Where the time of a live journal_details change goes, hop by hop, from the record timestamps
+ * the pipeline leaves on its topics (for {@code edu2lms bench live}).
+ *
+ * <p>The capture's records carry the time the capture sent them; the transform reads every topic
+ * with the wall-clock timestamp extractor, so each record it writes carries the time its own
+ * task read the record that caused it. For a journal_details row X:
+ *
+ * <ol>
+ *   <li>{@code edu.public.journal_details}, key X: the capture sent the change;
+ *   <li>the {@code grades-journal} foreign-key join's subscription (key: the journal id; X at the
+ *       end of the value): the transform read the change;
+ *   <li>its response (key X): the journal side read the subscription;
+ *   <li>{@code lms.grades}, key uuid(X, 1): the grades side read the response.
+ * </ol>
+ *
+ * With the EDU and LMS commit times (PostgreSQL's {@code pg_xact_commit_timestamp}, the same
+ * clock) that makes five hops: EDU commit → capture sent, → transform read, → journal side read
+ * (the transform's commit is in it: a record is visible only once its transaction commits),
+ * → grades side read (the next commit), → LMS commit (a commit, the sink's poll and its write).
+ * For each change, the first record at or after the previous hop's time is taken.
+ */
+final class HopTrace {
+
+  /** A timed journal_details change: its id, EDU commit and LMS commit times (epoch ms). */
+  record Change(long detailId, double eduCommitMs, double lmsCommitMs) {}
+
+  /** The hops, in order. */
+  static final List<String> HOPS =
+      List.of(
+          "EDU commit -> capture sent",
+          "capture sent -> transform read",
+          "transform read -> journal side read",
+          "journal side read -> grades side read",
+          "grades side read -> LMS commit");
+
+  private static final Deserializer<Long> KEY = new EduKeySerde().deserializer();
+
+  private HopTrace() {}
+
+  /**
+   * @param bootstrapServers the cluster
+   * @param applicationId the transform's application id (prefix of its internal topics)
+   * @param sinceMs epoch ms before the first change (records older than this are not read)
+   * @param changes the timed journal_details changes
+   * @return per hop, p50/p95/p99 in ms and the number of changes traced through every hop
+   */
+  static Map<String, Object> measure(String bootstrapServers, String applicationId, long sinceMs, List<Change> changes) {
+    Map<Long, List<Long>> sent = read(bootstrapServers, EduTables.topic("journal_details"), sinceMs, r -> KEY.deserialize(null, r.key()));
+    Map<Long, List<Long>> subscribed =
+        read(bootstrapServers, applicationId + "-grades-journal-subscription-registration-topic", sinceMs, HopTrace::primaryKeyOfSubscription);
+    Map<Long, List<Long>> responded =
+        read(bootstrapServers, applicationId + "-grades-journal-subscription-response-topic", sinceMs, r -> KEY.deserialize(null, r.key()));
+    Map<String, List<Long>> graded =
+        read(bootstrapServers, LmsTopics.GRADES.name(), sinceMs, r -> new String(r.key(), StandardCharsets.UTF_8));
+    List<double[]> perChange = new ArrayList<>();
+    int[] lostAt = new int[HOPS.size()];
+    for (Change c : changes) {
+      double[] t = new double[6];
+      t[0] = c.eduCommitMs();
+      Long a = firstAtOrAfter(sent.get(c.detailId()), t[0] - 1);
+      Long b = a == null ? null : firstAtOrAfter(subscribed.get(c.detailId()), a);
+      Long r = b == null ? null : firstAtOrAfter(responded.get(c.detailId()), b);
+      Long g = r == null ? null : firstAtOrAfter(graded.get(LegacyIds.forGrade(c.detailId(), 1).toString()), r);
+      if (g == null || c.lmsCommitMs() < g) {
+        lostAt[a == null ? 0 : b == null ? 1 : r == null ? 2 : g == null ? 3 : 4]++;
+        continue;
+      }
+      t[1] = a;
+      t[2] = b;
+      t[3] = r;
+      t[4] = g;
+      t[5] = c.lmsCommitMs();
+      perChange.add(t);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("traced", perChange.size());
+    out.put("of", changes.size());
+    // Why a change was not traced: the hop whose record was not found (diagnostics of the trace itself).
+    Map<String, Integer> lost = new LinkedHashMap<>();
+    for (int h = 0; h < HOPS.size(); h++) {
+      if (lostAt[h] > 0) {
+        lost.put(HOPS.get(h), lostAt[h]);
+      }
+    }
+    out.put("notTracedAt", lost);
+    out.put("keysRead", Map.of("capture", sent.size(), "subscription", subscribed.size(), "response", responded.size(), "grades", graded.size()));
+    for (int h = 0; h < HOPS.size(); h++) {
+      final int hop = h;
+      double[] d = perChange.stream().mapToDouble(t -> t[hop + 1] - t[hop]).sorted().toArray();
+      Map<String, Double> p = new LinkedHashMap<>();
+      p.put("p50Ms", BenchLiveCommand.pct(d, 50));
+      p.put("p95Ms", BenchLiveCommand.pct(d, 95));
+      p.put("p99Ms", BenchLiveCommand.pct(d, 99));
+      out.put(HOPS.get(h), p);
+    }
+    return out;
+  }
+
+  /**
+   * The primary key of a foreign-key join subscription: the record's key is the foreign key (the
+   * subscription goes to the journal side's partition); the value (Kafka Streams'
+   * SubscriptionWrapper, version 1: version and flags, instruction, hash, the serialized primary
+   * key, the primary partition as a 4-byte int) holds the primary key, here {@code
+   * {"id":<digits>}}, near its end.
+   *
+   * @return the journal_details id, or null when the value holds no such key
+   */
+  static Long primaryKeyOfSubscription(ConsumerRecord<byte[], byte[]> r) {
+    byte[] v = r.value();
+    byte[] prefix = "{\"id\":".getBytes(StandardCharsets.UTF_8);
+    if (v == null || v.length < prefix.length + 2) {
+      return null;
+    }
+    for (int i = v.length - prefix.length - 2; i >= 0; i--) {
+      if (Arrays.equals(v, i, i + prefix.length, prefix, 0, prefix.length)) {
+        for (int j = i + prefix.length; j < v.length; j++) {
+          if (v[j] == '}') {
+            return KEY.deserialize(null, Arrays.copyOfRange(v, i, j + 1));
+          }
+        }
+        return null;
+      }
+    }
+    return null;
+  }
+
+  static Long firstAtOrAfter(List<Long> times, double t) {
+    if (times == null) {
+      return null;
+    }
+    for (long x : times) {
+      if (x >= t) {
+        return x;
+      }
+    }
+    return null;
+  }
+
+  /** Record timestamps per key, ascending, of the committed records written since {@code sinceMs}. */
+  private static <K> Map<K, List<Long>> read(
+      String bootstrapServers, String topic, long sinceMs, Function<ConsumerRecord<byte[], byte[]>, K> key) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+    Map<K, List<Long>> out = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      Map<TopicPartition, Long> since = new HashMap<>();
+      partitions.forEach(tp -> since.put(tp, sinceMs));
+      Map<TopicPartition, OffsetAndTimestamp> start = consumer.offsetsForTimes(since);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      Map<TopicPartition, Long> remaining = new HashMap<>();
+      for (TopicPartition tp : partitions) {
+        OffsetAndTimestamp s = start.get(tp);
+        if (s != null && s.offset() < end.get(tp)) {
+          remaining.put(tp, end.get(tp));
+        }
+      }
+      consumer.assign(remaining.keySet());
+      remaining.keySet().forEach(tp -> consumer.seek(tp, start.get(tp).offset()));
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (!remaining.isEmpty() && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          K k = r.key() == null ? null : key.apply(r);
+          if (k != null) {
+            out.computeIfAbsent(k, x -> new ArrayList<>()).add(r.timestamp());
+          }
+        }
+        remaining.keySet().removeIf(tp -> consumer.position(tp) >= remaining.get(tp));
+      }
+    }
+    out.values().forEach(l -> l.sort(Long::compare));
+    return out;
+  }
+}
