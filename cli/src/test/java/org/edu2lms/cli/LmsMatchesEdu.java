@@ -153,7 +153,11 @@ final class LmsMatchesEdu {
       assertThat(r.lms() + r.quarantined())
           .as("%s; parked: %s", r.label(), parkedSample(lms))
           .isEqualTo(r.expected());
-      assertThat(r.lms()).as(r.label()).isPositive();
+      // Not balanced by quarantining everything: a line with EDU rows has some in LMS. (A random
+      // stream may empty a small table in EDU: then 0 in LMS is the mapping.)
+      if (r.expected() > 0) {
+        assertThat(r.lms()).as("%s: %d expected, none in LMS", r.label(), r.expected()).isPositive();
+      }
     }
     assertThat(rows(lms, "SELECT count(*) FROM edu2lms.quarantine WHERE reason = 'mapping_error'")).containsExactly("0");
   }
