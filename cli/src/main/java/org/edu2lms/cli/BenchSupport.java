@@ -20,8 +20,7 @@ import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
+import org.edu2lms.cli.ops.KafkaTopics;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.sink.LmsCatalog;
 import org.edu2lms.sink.LmsTable;
@@ -178,11 +177,8 @@ final class BenchSupport {
   static Map<String, Long> recordsPerTopic(String bootstrapServers) throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(false)).names().get();
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      admin.describeTopics(names).allTopicNames().get().forEach((name, d) ->
-          d.partitions().forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
       Map<String, Long> sums = new HashMap<>();
-      admin.listOffsets(latest).all().get().forEach((tp, info) -> sums.merge(tp.topic(), info.offset(), Long::sum));
+      KafkaTopics.endOffsets(admin, names).forEach((tp, offset) -> sums.merge(tp.topic(), offset, Long::sum));
       Map<String, Long> out = new LinkedHashMap<>();
       sums.entrySet().stream()
           .sorted(Map.Entry.<String, Long>comparingByValue().reversed())

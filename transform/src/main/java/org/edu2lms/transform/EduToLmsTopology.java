@@ -218,8 +218,8 @@ public final class EduToLmsTopology {
     KStream<Long, EduRow> semesterChanges = builder.stream(EduTables.topic("semesters"), Consumed.with(KEY, ROW).withName("source-semesters"));
     KTable<Long, EduRow> allYears = yearChanges.toTable(Named.as("edu_years-table"), store("edu-edu_years"));
     KTable<Long, EduRow> allSemesters = semesterChanges.toTable(Named.as("semesters-table"), store("edu-semesters"));
-    emitQuarantine(allYears.mapValues(y -> CurriculumMappings.termSourceProblem("edu_years", y), Named.as("edu_years-map")).toStream(Named.as("edu_years-results")), "edu_years");
-    emitQuarantine(allSemesters.mapValues(s -> CurriculumMappings.termSourceProblem("semesters", s), Named.as("semesters-map")).toStream(Named.as("semesters-results")), "semesters");
+    emitSideRecords(allYears.mapValues(y -> CurriculumMappings.termSourceProblem("edu_years", y), Named.as("edu_years-map")).toStream(Named.as("edu_years-results")), "edu_years");
+    emitSideRecords(allSemesters.mapValues(s -> CurriculumMappings.termSourceProblem("semesters", s), Named.as("semesters-map")).toStream(Named.as("semesters-results")), "semesters");
     KTable<Long, EduRow> years = allYears.filter((id, y) -> CurriculumMappings.termSourceProblem("edu_years", y) == null, Named.as("edu_years-with-name"));
     KTable<Long, EduRow> semesters =
         allSemesters.filter((id, s) -> CurriculumMappings.termSourceProblem("semesters", s) == null, Named.as("semesters-with-term-type"));
@@ -421,12 +421,16 @@ public final class EduToLmsTopology {
             (id, r) -> KeyValue.pair(LegacyIds.forRow(eduTable, id).toString(), r != null && r.isOk() ? r.record() : null),
             Named.as(eduTable + "-to-lms"))
         .to(topic.name(), Produced.with(topic.keySerde(), topic.valueSerde()).withName("sink-" + eduTable + "-lms"));
-    emitSideRecords(changes.mapValues(r -> r == null ? null : List.of(r), Named.as(eduTable + "-slots")), eduTable, false);
+    emitSideRecords(changes, eduTable);
   }
 
-  /** The quarantine records of a table whose accepted rows have no LMS record of their own (edu_years, semesters). */
-  private <T> void emitQuarantine(KStream<Long, MappingResult<T>> problems, String eduTable) {
-    emitSideRecords(problems.mapValues(r -> r == null ? null : List.of(r), Named.as(eduTable + "-slots")), eduTable, false);
+  /**
+   * The quarantine record and notes of a one-result table ({@link #emitSideRecords(KStream, String,
+   * boolean)} with component 0); alone for tables whose accepted rows have no LMS record of their
+   * own (edu_years, semesters).
+   */
+  private <T> void emitSideRecords(KStream<Long, MappingResult<T>> results, String eduTable) {
+    emitSideRecords(results.mapValues(r -> r == null ? null : List.of(r), Named.as(eduTable + "-slots")), eduTable, false);
   }
 
   /**

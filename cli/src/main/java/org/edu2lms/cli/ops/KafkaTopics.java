@@ -8,6 +8,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -110,5 +112,21 @@ public final class KafkaTopics {
         "transform: " + EduTables.topic("points") + " has " + points + " partition(s) but " + EduTables.topic("journal_details")
             + " has " + details + "; every points change is sent to each partition of the grades' tasks, so both need the same"
             + " count (add partitions to the smaller with kafka-topics --alter, or recreate the topics with topics.partitions)");
+  }
+
+  /**
+   * The end offset of every partition of the given topics (the next offset to be written).
+   *
+   * @param admin a connected admin client
+   * @param topics existing topics
+   * @throws ExecutionException when a topic cannot be described or its offsets listed
+   */
+  public static Map<TopicPartition, Long> endOffsets(Admin admin, Set<String> topics) throws ExecutionException, InterruptedException {
+    Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+    admin.describeTopics(topics).allTopicNames().get().forEach((name, d) ->
+        d.partitions().forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+    Map<TopicPartition, Long> out = new java.util.HashMap<>();
+    admin.listOffsets(latest).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
+    return out;
   }
 }

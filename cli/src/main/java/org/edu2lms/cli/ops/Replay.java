@@ -6,7 +6,6 @@ import java.sql.Statement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
@@ -132,7 +130,7 @@ public final class Replay {
         throw new IllegalStateException("cannot reset the consumer group " + group + ": " + e.getCause().getMessage(), e.getCause());
       }
     }
-    Map<TopicPartition, Long> targets = endOffsets(admin, Set.copyOf(topics()));
+    Map<TopicPartition, Long> targets = KafkaTopics.endOffsets(admin, Set.copyOf(topics()));
     long total = targets.values().stream().mapToLong(Long::longValue).sum();
     LmsSink sink = new LmsSink(config);
     sink.start();
@@ -164,14 +162,6 @@ public final class Replay {
     }
   }
 
-  private static Map<TopicPartition, Long> endOffsets(Admin admin, Set<String> topics) throws Exception {
-    Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-    admin.describeTopics(topics).allTopicNames().get().forEach((name, d) ->
-        d.partitions().forEach(p -> specs.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-    Map<TopicPartition, Long> out = new HashMap<>();
-    admin.listOffsets(specs).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
-    return out;
-  }
 
   /** Records consumed (committed) by the group, each partition counted up to its target. */
   private static long consumed(Admin admin, String group, Map<TopicPartition, Long> targets) throws Exception {
