@@ -97,6 +97,14 @@ public final class EduCapture implements AutoCloseable {
   private volatile Long snapshotEndLsn;
   /** A fresh start whose first offsets are not stored yet (see {@link #initialSnapshotMarker()}). */
   private volatile boolean initialSnapshotPending;
+  /** What a held table's initial snapshot waits for; null: nothing is held. */
+  private final SnapshotGate snapshotGate;
+  /**
+   * Per engine: the topics of {@link CaptureConfig#snapshotHeldTables} whose first snapshot
+   * read has not passed the gate yet. A topic leaves it at the gate, or at its first event that is
+   * not an initial-snapshot read (this engine streams: it took no snapshot of the table).
+   */
+  private final Set<String> heldTopics = new java.util.HashSet<>();
   private DebeziumEngine<ChangeEvent<String, String>> engine;
   /** Counted down by {@link #close()}: ends the wait before an engine restart. */
   private final java.util.concurrent.CountDownLatch restartSignal = new java.util.concurrent.CountDownLatch(1);
@@ -114,8 +122,20 @@ public final class EduCapture implements AutoCloseable {
    *     per EDU table, heartbeats under their own table) is registered
    */
   public EduCapture(CaptureConfig config, MeterRegistry registry) {
+    this(config, registry, null);
+  }
+
+  /**
+   * @param config the capture settings
+   * @param registry as {@link #EduCapture(CaptureConfig, MeterRegistry)}
+   * @param snapshotGate what the initial snapshot of each {@link
+   *     CaptureConfig#snapshotHeldTables} table waits for before its first row is sent (the
+   *     transform's consumer lag); null: nothing waits, the tables are only snapshotted last
+   */
+  public EduCapture(CaptureConfig config, MeterRegistry registry, SnapshotGate snapshotGate) {
     this.config = config;
     this.registry = registry;
+    this.snapshotGate = snapshotGate;
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -166,6 +186,10 @@ public final class EduCapture implements AutoCloseable {
       // one's records, and only the keys the new snapshot reads count.
       snapshotEndLsn = null;
       resnapshotKeys = trackSnapshotKeys() ? new java.util.HashMap<>() : null;
+      heldTopics.clear();
+      if (snapshotGate != null) {
+        config.snapshotHeldTables().forEach(t -> heldTopics.add(EduTables.topic(t)));
+      }
       DebeziumEngine<ChangeEvent<String, String>> current;
       synchronized (this) {
         if (stopped) {
@@ -491,6 +515,11 @@ public final class EduCapture implements AutoCloseable {
         deleteEveryRow(e.destination(), truncatedAt);
         continue;
       }
+      if (!heldTopics.isEmpty() && heldTopics.remove(e.destination()) && isInitialSnapshotRead(e.value())) {
+        // Everything before the table's first row must be in Kafka, and consumed, first.
+        awaitSent(sent, destinations);
+        awaitSnapshotGate(e.destination());
+      }
       String v = positioned(e.value());
       if (resnapshotKeys != null && e.key() != null && v != null) {
         noteSnapshotKey(e.destination(), e.key(), v);
@@ -551,6 +580,53 @@ public final class EduCapture implements AutoCloseable {
     }
     sent.clear();
     destinations.clear();
+  }
+
+  /** An initial-snapshot read: {@code "op":"r"}, not an incremental snapshot's (reload). */
+  static boolean isInitialSnapshotRead(String value) {
+    return value != null && value.contains("\"op\":\"r\"") && !value.contains("\"snapshot\":\"incremental\"");
+  }
+
+  /**
+   * Holds the initial snapshot of a {@link CaptureConfig#snapshotHeldTables} table (its
+   * first row is in hand, everything before it is in Kafka) until {@link #snapshotGate} reads 0
+   * twice in a row, asking every 250 ms and logging the pending records every 10 s. Debezium's
+   * snapshot transaction on EDU stays open meanwhile (README §Initial load).
+   *
+   * @throws InterruptedException when the capture is closed while waiting (the batch is not marked
+   *     processed: the next start snapshots again)
+   */
+  private void awaitSnapshotGate(String topic) throws InterruptedException {
+    long start = System.nanoTime();
+    long nextLog = start;
+    int zeros = 0;
+    while (zeros < 2) {
+      if (stopped) {
+        throw new InterruptedException("capture closed while the snapshot of " + topic + " waited for the transform");
+      }
+      long pending;
+      try {
+        pending = snapshotGate.pendingRecords();
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (Exception e) {
+        LOG.warn("capture: cannot read the transform's consumer lag ({}); asking again", e.toString());
+        pending = -1;
+      }
+      zeros = pending == 0 ? zeros + 1 : 0;
+      if (zeros < 2) {
+        if (System.nanoTime() >= nextLog) {
+          LOG.info(
+              "capture: initial snapshot of {} held until the transform has consumed everything captured before it: {} records to go",
+              topic, pending < 0 ? "?" : Long.toString(pending));
+          nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        }
+        if (restartSignal.await(250, TimeUnit.MILLISECONDS)) {
+          throw new InterruptedException("capture closed while the snapshot of " + topic + " waited for the transform");
+        }
+      }
+    }
+    LOG.info("capture: initial snapshot of {} released after {} ms", topic, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
   }
 
   /** The LSN of a TRUNCATE event ({@code "op":"t"}), or null for any other event. */

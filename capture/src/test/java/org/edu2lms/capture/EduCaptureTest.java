@@ -25,4 +25,14 @@ class EduCaptureTest {
     assertThat(EduCapture.lostConnection(new IllegalStateException("failed to produce change event to edu.public.users"))).isFalse();
     assertThat(EduCapture.lostConnection(new SQLException("no state"))).isFalse();
   }
+
+  @Test
+  void onlyInitialSnapshotReadsWaitAtTheSnapshotGate() {
+    assertThat(EduCapture.isInitialSnapshotRead("{\"before\":null,\"after\":{\"id\":1},\"source\":{\"snapshot\":\"first\",\"lsn\":5},\"op\":\"r\"}")).isTrue();
+    assertThat(EduCapture.isInitialSnapshotRead("{\"after\":{\"id\":1},\"source\":{\"snapshot\":\"true\",\"lsn\":5},\"op\":\"r\"}")).isTrue();
+    assertThat(EduCapture.isInitialSnapshotRead("{\"after\":{\"id\":1},\"source\":{\"snapshot\":\"incremental\",\"lsn\":null},\"op\":\"r\"}"))
+        .as("a reload's read").isFalse();
+    assertThat(EduCapture.isInitialSnapshotRead("{\"after\":{\"id\":1},\"source\":{\"snapshot\":\"false\",\"lsn\":9},\"op\":\"u\"}")).isFalse();
+    assertThat(EduCapture.isInitialSnapshotRead(null)).as("a tombstone").isFalse();
+  }
 }

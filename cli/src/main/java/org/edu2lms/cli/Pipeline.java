@@ -28,6 +28,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.edu2lms.cli.ops.ConsumerLag;
+import org.edu2lms.cli.ops.TransformInputLag;
 import org.edu2lms.cli.ops.LagReport;
 import org.edu2lms.cli.ops.StatusMonitor;
 import org.edu2lms.cli.ops.StatusServer;
@@ -168,7 +169,8 @@ public final class Pipeline implements AutoCloseable {
       startTransform();
     }
     if (stages.contains(Stage.CAPTURE)) {
-      capture = new EduCapture(settings.capture(), registry);
+      // The held tables' snapshot waits for the transform's group, in this process or another.
+      capture = new EduCapture(settings.capture(), registry, new TransformInputLag(admin, settings.transform().applicationId()));
       capture.start();
     }
   }

@@ -51,6 +51,12 @@ public enum ConfigKey {
   CAPTURE_OFFSET_FILE("capture.offset.file", Kind.PATH, "", "file of the capture's offsets (empty: <data.dir>/capture-offsets.dat)"),
   /** Heartbeat interval. */
   CAPTURE_HEARTBEAT_INTERVAL("capture.heartbeat.interval", Kind.DURATION, "1s", "how often the capture writes its heartbeat row into EDU (freshness resolution), at least 100ms"),
+  /** Tables snapshotted last, each once the transform has consumed everything before it. */
+  CAPTURE_SNAPSHOT_HELD_TABLES(
+      "capture.snapshot.held.tables",
+      Kind.TEXT,
+      String.join(",", CaptureConfig.DEFAULT_SNAPSHOT_HELD_TABLES),
+      "EDU tables (comma-separated) the initial snapshot reads last, each only once the transform has consumed everything captured before it, so their parents are derived first; empty: no waiting"),
 
   /** Streams application id. */
   TRANSFORM_APPLICATION_ID("transform.application.id", Kind.TEXT, TransformConfig.DEFAULT_APPLICATION_ID, "Kafka Streams application id: the transform's consumer group and internal-topic prefix"),

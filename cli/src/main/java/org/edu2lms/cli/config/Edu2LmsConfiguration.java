@@ -399,7 +399,8 @@ public final class Edu2LmsConfiguration {
               duration(ConfigKey.CAPTURE_HEARTBEAT_INTERVAL),
               text(ConfigKey.CAPTURE_EDU_SSLMODE),
               kafka,
-              passThrough("debezium."));
+              passThrough("debezium."),
+              tableList(ConfigKey.CAPTURE_SNAPSHOT_HELD_TABLES));
       TransformConfig transform =
           new TransformConfig(
               bootstrap,
@@ -441,6 +442,11 @@ public final class Edu2LmsConfiguration {
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new ConfigurationException(withOrigin(e.getMessage()), e);
     }
+  }
+
+  /** A comma-separated list, blanks around the names ignored; empty text: an empty list. */
+  private List<String> tableList(ConfigKey key) {
+    return java.util.Arrays.stream(text(key).split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
   }
 
   private StageMethod stageMethod() {

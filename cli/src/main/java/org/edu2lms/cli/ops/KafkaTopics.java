@@ -122,11 +122,22 @@ public final class KafkaTopics {
    * @throws ExecutionException when a topic cannot be described or its offsets listed
    */
   public static Map<TopicPartition, Long> endOffsets(Admin admin, Set<String> topics) throws ExecutionException, InterruptedException {
-    Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+    return offsets(admin, topics, OffsetSpec.latest());
+  }
+
+  /**
+   * The offset {@code spec} names ({@link OffsetSpec#earliest()}: the log start; {@link
+   * OffsetSpec#latest()}: the end) of every partition of the given topics.
+   *
+   * @throws ExecutionException when a topic cannot be described or its offsets listed
+   */
+  public static Map<TopicPartition, Long> offsets(Admin admin, Set<String> topics, OffsetSpec spec)
+      throws ExecutionException, InterruptedException {
+    Map<TopicPartition, OffsetSpec> wanted = new java.util.HashMap<>();
     admin.describeTopics(topics).allTopicNames().get().forEach((name, d) ->
-        d.partitions().forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+        d.partitions().forEach(p -> wanted.put(new TopicPartition(name, p.partition()), spec)));
     Map<TopicPartition, Long> out = new java.util.HashMap<>();
-    admin.listOffsets(latest).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
+    admin.listOffsets(wanted).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
     return out;
   }
 }

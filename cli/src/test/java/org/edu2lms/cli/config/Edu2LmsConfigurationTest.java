@@ -8,12 +8,14 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.edu2lms.cli.Edu2LmsCommand;
 import org.edu2lms.cli.Pipeline;
 import org.edu2lms.sink.StageMethod;
 import org.edu2lms.transform.EduToLmsTopology;
+import org.edu2lms.schemas.EduTables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -39,6 +41,7 @@ class Edu2LmsConfigurationTest {
     assertThat(s.capture().offsetFile()).isEqualTo(Path.of("edu2lms-data", "capture-offsets.dat"));
     assertThat(s.capture().heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(s.capture().eduSslMode()).isEqualTo("prefer");
+    assertThat(s.capture().snapshotHeldTables()).containsExactly("exam_result", "journal", "journal_details");
     assertThat(s.transform().stateDir()).isEqualTo(Path.of("edu2lms-data", "streams"));
     assertThat(s.transform().commitIntervalMs()).isEqualTo(100);
     assertThat(s.transform().streamThreads()).isEqualTo(2);
@@ -161,6 +164,25 @@ class Edu2LmsConfigurationTest {
         .hasMessageStartingWith("capture.edu.sslmode must be one of [allow, disable, prefer, require, verify-ca, verify-full], got on (env EDU2LMS_CAPTURE_EDU_SSLMODE)");
     assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_SINK_STAGE_METHOD", "bulk"), Map.of()).settings())
         .hasMessage("sink.stage.method must be insert or copy, got 'bulk' (env EDU2LMS_SINK_STAGE_METHOD)");
+    assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_CAPTURE_SNAPSHOT_HELD_TABLES", "journal, grades"), Map.of()).settings())
+        .hasMessageStartingWith("capture.snapshot.held.tables names 'grades', which is not an EDU table; the tables are: dictionaries, points,")
+        .hasMessageEndingWith("(env EDU2LMS_CAPTURE_SNAPSHOT_HELD_TABLES)");
+  }
+
+  @Test
+  void theTablesHeldForTheTransformAreSnapshottedLastInTheirOrderAndAnEmptyListHoldsNone() {
+    Pipeline.Settings s =
+        Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_CAPTURE_SNAPSHOT_HELD_TABLES", " journal_details , journal"), Map.of()).settings();
+    assertThat(s.capture().snapshotHeldTables()).containsExactly("journal_details", "journal");
+    List<String> order = s.capture().snapshotOrder();
+    assertThat(order).hasSameSizeAs(EduTables.ALL).containsExactlyInAnyOrderElementsOf(EduTables.ALL);
+    assertThat(order.subList(order.size() - 2, order.size())).containsExactly("journal_details", "journal");
+    assertThat(s.capture().debeziumProperties().getProperty("table.include.list"))
+        .endsWith("public\\.exam_result,public\\.journal_details,public\\.journal,public\\.edu2lms_heartbeat,public\\.edu2lms_signal");
+
+    Pipeline.Settings none = Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_CAPTURE_SNAPSHOT_HELD_TABLES", ""), Map.of()).settings();
+    assertThat(none.capture().snapshotHeldTables()).isEmpty();
+    assertThat(none.capture().snapshotOrder()).isEqualTo(EduTables.ALL);
   }
 
   @Test
