@@ -105,6 +105,12 @@ public final class EduCapture implements AutoCloseable {
    * not an initial-snapshot read (this engine streams: it took no snapshot of the table).
    */
   private final Set<String> heldTopics = new java.util.HashSet<>();
+  /**
+   * Set while a batch that waited at the {@link #snapshotGate} is in the capture (from the wait to
+   * the batch's end): Debezium reports its snapshot complete once it has read every table, while
+   * the held rows are still here, and the capture sends nothing meanwhile.
+   */
+  private volatile boolean snapshotHeld;
   private DebeziumEngine<ChangeEvent<String, String>> engine;
   /** Counted down by {@link #close()}: ends the wait before an engine restart. */
   private final java.util.concurrent.CountDownLatch restartSignal = new java.util.concurrent.CountDownLatch(1);
@@ -187,6 +193,7 @@ public final class EduCapture implements AutoCloseable {
       snapshotEndLsn = null;
       resnapshotKeys = trackSnapshotKeys() ? new java.util.HashMap<>() : null;
       heldTopics.clear();
+      snapshotHeld = false;
       if (snapshotGate != null) {
         config.snapshotHeldTables().forEach(t -> heldTopics.add(EduTables.topic(t)));
       }
@@ -518,6 +525,7 @@ public final class EduCapture implements AutoCloseable {
       if (!heldTopics.isEmpty() && heldTopics.remove(e.destination()) && isInitialSnapshotRead(e.value())) {
         // Everything before the table's first row must be in Kafka, and consumed, first.
         awaitSent(sent, destinations);
+        snapshotHeld = true;
         awaitSnapshotGate(e.destination());
       }
       String v = positioned(e.value());
@@ -555,6 +563,7 @@ public final class EduCapture implements AutoCloseable {
     long heartbeats = events.stream().filter(e -> isHeartbeat(e.destination())).count();
     eventsProduced.addAndGet(events.size() - heartbeats - skipped);
     heartbeatsProduced.addAndGet(heartbeats);
+    snapshotHeld = false;
   }
 
   private Counter eventCounter(String topic) {
@@ -790,9 +799,15 @@ public final class EduCapture implements AutoCloseable {
 
   /**
    * Whether Debezium reports the initial snapshot complete (its JMX snapshot metrics,
-   * {@code debezium.postgres:type=connector-metrics,context=snapshot,…}).
+   * {@code debezium.postgres:type=connector-metrics,context=snapshot,…}) and no snapshot row is
+   * held back in the capture ({@link CaptureConfig#snapshotHeldTables}): Debezium counts the
+   * snapshot complete once it has read every table, even while the capture still holds rows of
+   * a held table.
    */
   public boolean snapshotCompleted() {
+    if (snapshotHeld) {
+      return false;
+    }
     MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     try {
       Set<ObjectName> names =
@@ -806,6 +821,14 @@ public final class EduCapture implements AutoCloseable {
     } catch (JMException e) {
       return false;
     }
+  }
+
+  /**
+   * Whether the capture is holding rows of a {@link CaptureConfig#snapshotHeldTables} table until
+   * the transform has consumed everything captured before it (or is sending the batch that waited).
+   */
+  public boolean snapshotHeld() {
+    return snapshotHeld;
   }
 
   /** Heartbeat events (Debezium's and the heartbeat table's) produced to Kafka since start. */

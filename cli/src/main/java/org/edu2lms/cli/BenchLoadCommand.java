@@ -71,6 +71,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
     report.put("scale", bench.scale);
     report.put("seed", bench.seed);
     report.put("streamThreads", Integer.getInteger("edu2lms.stream.threads", 2));
+    report.put("commitIntervalMs", Long.getLong("edu2lms.commit.interval.ms", 100));
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(bench.dataDir.resolve("postgres"))) {
       String eduUrl = pg.jdbcUrl("edu");
       EduSchema.migrate(eduUrl, EmbeddedPostgresServer.USER, "");
@@ -208,7 +209,8 @@ public final class BenchLoadCommand implements Callable<Integer> {
     StringBuilder md = new StringBuilder();
     md.append("# Initial-load benchmark ").append(r.get("started")).append("\n\n");
     md.append("Machine: ").append(r.get("machine")).append("; PostgreSQL ").append(r.get("postgres"))
-        .append("; Kafka ").append(r.get("kafka")).append("; stream threads ").append(r.get("streamThreads")).append(".\n\n");
+        .append("; Kafka ").append(r.get("kafka")).append("; stream threads ").append(r.get("streamThreads"))
+        .append("; commit interval ").append(r.get("commitIntervalMs")).append(" ms.\n\n");
     md.append("| figure | value |\n|---|---:|\n");
     md.append(String.format("| scale / seed | %s / %s |%n", r.get("scale"), r.get("seed")));
     md.append(String.format("| EDU rows (generated in %.1f s) | %,d |%n", (Double) r.get("generateSeconds"), (Long) r.get("eduRows")));

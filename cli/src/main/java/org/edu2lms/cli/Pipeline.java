@@ -74,7 +74,10 @@ public final class Pipeline implements AutoCloseable {
 
     /**
      * Settings for one PostgreSQL server holding databases {@code edu} and {@code lms} (user
-     * {@code pgUser}, no password) and one Kafka broker; data under {@code dataDir}.
+     * {@code pgUser}, no password) and one Kafka broker; data under {@code dataDir}. For benchmark
+     * experiments the JVM system properties {@code edu2lms.stream.threads} (default 2) and {@code
+     * edu2lms.commit.interval.ms} (default 100) change the transform's threads and commit interval
+     * ({@code EDU2LMS_JAVA_OPTS="-Dedu2lms.commit.interval.ms=500"}); {@code bench load} reports both.
      */
     public static Settings embedded(String pgHost, int pgPort, String pgUser, String kafkaBootstrap, Path dataDir) {
       return new Settings(
@@ -88,7 +91,7 @@ public final class Pipeline implements AutoCloseable {
               CaptureConfig.DEFAULT_REPLICATION_NAME,
               CaptureConfig.DEFAULT_REPLICATION_NAME,
               dataDir.resolve("capture-offsets.dat")),
-          new TransformConfig(kafkaBootstrap, TransformConfig.DEFAULT_APPLICATION_ID, dataDir.resolve("streams"), 100, Integer.getInteger("edu2lms.stream.threads", TransformConfig.DEFAULT_STREAM_THREADS)),
+          new TransformConfig(kafkaBootstrap, TransformConfig.DEFAULT_APPLICATION_ID, dataDir.resolve("streams"), Long.getLong("edu2lms.commit.interval.ms", 100), Integer.getInteger("edu2lms.stream.threads", TransformConfig.DEFAULT_STREAM_THREADS)),
           new SinkConfig("jdbc:postgresql://" + pgHost + ":" + pgPort + "/lms", pgUser, "", kafkaBootstrap, SinkConfig.DEFAULT_GROUP_ID),
           1);
     }
@@ -348,7 +351,7 @@ public final class Pipeline implements AutoCloseable {
     try {
       return String.format(
           "snapshot %s, captured=%,d, transform lag=%,d, sink lag=%,d",
-          capture == null ? "not in this process" : capture.snapshotCompleted() ? "done" : "running",
+          capture == null ? "not in this process" : capture.snapshotHeld() ? "held for the transform" : capture.snapshotCompleted() ? "done" : "running",
           capture == null ? 0 : capture.eventsProduced(),
           ConsumerLag.dataTotal(admin, settings.transform().applicationId()),
           ConsumerLag.dataTotal(admin, settings.sink().groupId()));

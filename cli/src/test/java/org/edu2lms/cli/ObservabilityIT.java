@@ -326,7 +326,9 @@ class ObservabilityIT {
           .until(() -> browser.findElements(By.cssSelector("#accounting tbody tr")).size() == 16);
       List<String> verdicts =
           browser.findElements(By.cssSelector("#accounting tbody tr td:last-child")).stream().map(e -> e.getText()).toList();
-      assertThat(verdicts).containsOnly("balanced");
+      assertThat(verdicts)
+          .as("accounting on the page:%n%s%nparked in LMS: %s", browser.findElement(By.id("accounting")).getText(), LmsMatchesEdu.parkedSample(lms))
+          .containsOnly("balanced");
       assertThat(browser.findElement(By.cssSelector("#accounting tr[data-table='grades'] td:nth-child(2)")).getText()).isNotEqualTo("0");
       assertThat(browser.findElement(By.id("freshness")).getText()).endsWith(" s");
       assertThat(browser.findElements(By.cssSelector("#chart canvas"))).isNotEmpty();
