@@ -67,6 +67,9 @@ public final class BenchLiveCommand implements Callable<Integer> {
   @Option(names = "--commit-interval", defaultValue = "PT0.1S", description = "the transform's commit interval (transform.commit.interval; default: ${DEFAULT-VALUE})")
   Duration commitInterval;
 
+  @Option(names = "--capture-poll-interval", description = "Debezium's poll.interval.ms for the capture, for an experiment (default: the pipeline's own, 10 ms)")
+  Duration capturePollInterval;
+
   @Option(names = "--fetch-max-wait", description = "fetch.max.wait.ms of the transform's and the sink's consumers, for an experiment (default: the pipeline's own)")
   Duration fetchMaxWait;
 
@@ -126,16 +129,19 @@ public final class BenchLiveCommand implements Callable<Integer> {
         org.edu2lms.sink.SinkConfig k = embedded.sink();
         Pipeline.Settings settings =
             new Pipeline.Settings(
-                embedded.capture(),
+                capturePollInterval == null ? embedded.capture() : withPollInterval(embedded.capture(), capturePollInterval),
                 new org.edu2lms.transform.TransformConfig(
                     t.kafkaBootstrap(), t.applicationId(), t.stateDir(), commitInterval.toMillis(), t.streamThreads(), Map.of(),
-                    fetch.isEmpty() ? Map.of() : Map.of("consumer.fetch.max.wait.ms", fetch.get("fetch.max.wait.ms"))),
+                    streamsOverrides(fetch)),
                 new org.edu2lms.sink.SinkConfig(
                     k.lmsJdbcUrl(), k.lmsUser(), k.lmsPassword(), k.kafkaBootstrap(), k.groupId(), k.maxPollRecords(), k.stageMethod(),
                     k.parkedGrace(), k.parkedRetryInterval(), k.retryMaxAttempts(), k.retryMaxBackoff(), fetch),
                 embedded.partitions());
         report.put("transformCommitIntervalMs", settings.transform().commitIntervalMs());
         report.put("consumerFetchMaxWaitMs", fetchMaxWait == null ? "default" : fetchMaxWait.toMillis());
+        report.put("capturePollIntervalMs", Long.parseLong(settings.capture().debeziumProperties().getProperty("poll.interval.ms")));
+        report.put("eduWriterSynchronousCommit", "on");
+        report.put("streamsOverrides", new java.util.TreeMap<>(settings.transform().streams()));
         try (Pipeline pipeline = new Pipeline(settings);
             Connection edu = DriverManager.getConnection(eduUrl, EmbeddedPostgresServer.USER, "");
             Connection lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "")) {
@@ -326,13 +332,38 @@ public final class BenchLiveCommand implements Callable<Integer> {
     return b.toString();
   }
 
+  /** The capture settings with Debezium's {@code poll.interval.ms} set (a {@code debezium.*} pass-through). */
+  private static org.edu2lms.capture.CaptureConfig withPollInterval(org.edu2lms.capture.CaptureConfig c, Duration poll) {
+    Map<String, String> debezium = new java.util.HashMap<>(c.debezium());
+    debezium.put("poll.interval.ms", Long.toString(poll.toMillis()));
+    return new org.edu2lms.capture.CaptureConfig(
+        c.eduHost(), c.eduPort(), c.eduDatabase(), c.eduUser(), c.eduPassword(), c.kafkaBootstrap(), c.slotName(), c.publicationName(),
+        c.offsetFile(), c.heartbeatInterval(), c.eduSslMode(), c.kafkaClient(), debezium, c.snapshotHeldTables());
+  }
+
+  /**
+   * The bench's Kafka Streams overrides: the consumers' {@code fetch.max.wait.ms} when given, and
+   * internal repartition topics purged only every 10 minutes (Streams' default 30 s), so the hop
+   * trace still finds the subscription records of every traced change.
+   */
+  private static Map<String, String> streamsOverrides(Map<String, String> fetch) {
+    Map<String, String> streams = new java.util.HashMap<>();
+    streams.put("repartition.purge.interval.ms", Long.toString(Duration.ofMinutes(10).toMillis()));
+    if (!fetch.isEmpty()) {
+      streams.put("consumer.fetch.max.wait.ms", fetch.get("fetch.max.wait.ms"));
+    }
+    return Map.copyOf(streams);
+  }
+
   private static String markdown(Map<String, Object> r, List<Step> steps) {
     StringBuilder md = new StringBuilder();
     md.append("# Live-sync benchmark ").append(r.get("started")).append("\n\n");
     md.append("Machine: ").append(r.get("machine")).append("; PostgreSQL ").append(r.get("postgres"))
         .append("; Kafka ").append(r.get("kafka")).append("; scale ").append(r.get("scale"))
         .append(" (").append(String.format("%,d", (Long) r.get("eduRows"))).append(" EDU rows); transform commit interval ")
-        .append(r.get("transformCommitIntervalMs")).append(" ms; ").append(r.get("durationSeconds")).append(" s per rate.\n\n");
+        .append(r.get("transformCommitIntervalMs")).append(" ms; capture poll interval ").append(r.get("capturePollIntervalMs"))
+        .append(" ms; EDU writer synchronous_commit ").append(r.get("eduWriterSynchronousCommit")).append("; ")
+        .append(r.get("durationSeconds")).append(" s per rate.\n\n");
     md.append("Latency = LMS row commit − EDU row commit (`pg_xact_commit_timestamp`, one server clock).\n\n");
     md.append("| rate | changes | achieved/s | timed | p50 ms | p95 ms | p99 ms | max ms | lag max | lag at end | drain s | lag |\n");
     md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");

@@ -49,6 +49,13 @@ final class LiveWorkload {
     this.users = ids(lms, "SELECT legacy_id FROM users");
     this.nextDetailId = ids(edu, "SELECT coalesce(max(id), 0) FROM journal_details")[0] + 1_000_000_000L;
     edu.setAutoCommit(true);
+    // A writer of a production EDU commits durably (PostgreSQL's default). The embedded server runs
+    // with synchronous_commit=off for the bulk generator; a change committed that way reaches
+    // logical decoding only when the WAL writer flushes (wal_writer_delay, 200 ms), which is not
+    // the pipeline's latency (docs/benchmarks §Live: where the capture hop went).
+    try (java.sql.Statement st = edu.createStatement()) {
+      st.execute("SET synchronous_commit = on");
+    }
     this.updateDetail = edu.prepareStatement("UPDATE journal_details SET create_date = ? WHERE id = ?");
     this.updateJournal = edu.prepareStatement("UPDATE journal SET create_date = ? WHERE id = ?");
     this.updateResult = edu.prepareStatement("UPDATE exam_result SET submit_date = ? WHERE id = ?");
