@@ -536,15 +536,18 @@ public final class EduCapture implements AutoCloseable {
       byte[] value = v == null ? null : v.getBytes(StandardCharsets.UTF_8);
       sent.add(producer.send(new ProducerRecord<>(e.destination(), key, value)));
       destinations.add(e.destination());
+      if (snapshotEndLsn != null) {
+        // Right after the snapshot's last record, before any streamed event of the same batch (a
+        // held snapshot hands its last rows over together with the changes streamed meanwhile),
+        // and before the batch is marked processed: after a crash in between, the snapshot is
+        // taken again and this runs again.
+        awaitSent(sent, destinations);
+        deleteKeysTheSnapshotDidNotRead(snapshotEndLsn);
+        snapshotEndLsn = null;
+        resnapshotKeys = null;
+      }
     }
     awaitSent(sent, destinations);
-    if (snapshotEndLsn != null) {
-      // Before the batch with the snapshot's last record is marked processed: after a crash in
-      // between, the snapshot is taken again and this runs again.
-      deleteKeysTheSnapshotDidNotRead(snapshotEndLsn);
-      snapshotEndLsn = null;
-      resnapshotKeys = null;
-    }
     for (ChangeEvent<String, String> e : events) {
       committer.markProcessed(e);
     }
