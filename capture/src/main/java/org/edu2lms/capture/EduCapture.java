@@ -594,9 +594,23 @@ public final class EduCapture implements AutoCloseable {
     destinations.clear();
   }
 
-  /** An initial-snapshot read: {@code "op":"r"}, not an incremental snapshot's (reload). */
+  /**
+   * An initial-snapshot read: {@code source.snapshot} "first", "true", "last", … ; not a streamed
+   * event ("false") nor an incremental snapshot's read (reload, "incremental").
+   */
   static boolean isInitialSnapshotRead(String value) {
-    return value != null && value.contains("\"op\":\"r\"") && !value.contains("\"snapshot\":\"incremental\"");
+    String kind = snapshotKind(value);
+    return kind != null && !kind.equals("false") && !kind.equals("incremental");
+  }
+
+  /** The event's {@code source.snapshot} value, or null when it has none (or no value). */
+  private static String snapshotKind(String value) {
+    int at = value == null ? -1 : value.indexOf("\"snapshot\":\"");
+    if (at < 0) {
+      return null;
+    }
+    int start = at + 12;
+    return value.substring(start, value.indexOf('"', start));
   }
 
   /**
@@ -683,12 +697,10 @@ public final class EduCapture implements AutoCloseable {
    * Incremental-snapshot reads (reload) are not the initial snapshot.
    */
   private void noteSnapshotKey(String topic, String key, String value) {
-    int at = value.indexOf("\"snapshot\":\"");
-    if (at < 0) {
+    String kind = snapshotKind(value);
+    if (kind == null) {
       return;
     }
-    int start = at + 12;
-    String kind = value.substring(start, value.indexOf('"', start));
     switch (kind) {
       case "false" -> resnapshotKeys = null;
       case "incremental" -> { }
