@@ -168,7 +168,7 @@ public final class Pipeline implements AutoCloseable {
     }
     if (stages.contains(Stage.TRANSFORM)) {
       KafkaTopics.requirePointsPartitionedLikeGrades(admin);
-      TransformStateCheck.requireSideRecordMasks(admin, settings.transform().applicationId());
+      TransformStateCheck.requireCurrentState(admin, settings.transform().applicationId());
       startTransform();
     }
     if (stages.contains(Stage.CAPTURE)) {

@@ -11,6 +11,7 @@ import java.util.Properties;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -28,6 +29,9 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TableJoined;
 import org.apache.kafka.streams.processor.WallclockTimestampExtractor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.edu2lms.schemas.EduTables;
@@ -283,12 +287,20 @@ public final class EduToLmsTopology {
     emitAndKeepMappable(results, GradebookMappings::submission, LmsTopics.ASSESSMENT_SUBMISSIONS, "exam_result");
 
     // grades ← journal_details (enrollment hard; points from the task's own copy of the points table).
-    KTable<Long, EduRow> detailsWithJournal =
-        lookup(
-            table("journal_details"), "journal_id", mappableEnrollments, GradebookMappings.JOURNAL,
-            j -> JSON.createObjectNode().<ObjectNode>set("course_id", j.row().get("course_id")).set("student_id", j.row().get("student_id")),
-            "grades-journal");
-    grades(withPoints(detailsWithJournal, "grades-journal"));
+    // The result feeds no other join: one store is both its emit-on-change memory and the table
+    // the points lookup scans (LatestRows), not DropUnchanged + a KTable.
+    String detailsStore = "grades-journal-rows";
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(detailsStore), KEY, Serdes.ByteArray()));
+    KStream<Long, EduRow> detailsWithJournal =
+        table("journal_details")
+            .leftJoin(
+                mappableEnrollments,
+                (EduRow d) -> Rows.longValue(d.row(), "journal_id"),
+                (d, j) -> d.with(GradebookMappings.JOURNAL, j == null ? null : journalOf(j)),
+                TableJoined.as("grades-journal"))
+            .toStream(Named.as("grades-journal-results"))
+            .processValues(() -> new LatestRows(detailsStore), Named.as("grades-journal-changes"), detailsStore);
+    grades(withPoints(detailsWithJournal, detailsStore));
 
     // file_uploads ← files; course_materials ← course_meeting_topic_file.
     KTable<Long, EduRow> files = lookup(table("files"), "user_id", mappableUsers, CurriculumMappings.USER, present(), "files-user");
@@ -518,23 +530,64 @@ public final class EduToLmsTopology {
         .to(LmsTopics.ASSESSMENTS.name(), Produced.with(LmsTopics.ASSESSMENTS.keySerde(), LmsTopics.ASSESSMENTS.valueSerde()).withName("sink-components"));
   }
 
-  /** Three grades per journal_details row; component n's quarantine key ends in n. */
+  /** What the journal lookup adds to a journal_details row: the journal's course and student. */
+  private static JsonNode journalOf(EduRow journal) {
+    return JSON.createObjectNode().<ObjectNode>set("course_id", journal.row().get("course_id")).set("student_id", journal.row().get("student_id"));
+  }
+
+  /**
+   * Three grades per journal_details row; component n's quarantine key ends in n. A slot without
+   * an accepted grade sends a tombstone, except for a row that held nothing before ({@link
+   * GradeChange#first}): at the initial load that was 420 k tombstones for 543 k grades at scale
+   * 0.1, each a delete in the sink of a row that never existed (docs/benchmarks §One store for
+   * the grades path).
+   */
   private void grades(KStream<Long, EduRow> details) {
-    KStream<Long, List<MappingResult<Grade>>> changes =
-        details.mapValues(d -> d == null ? null : guardedGrades(d), Named.as("journal_details-map"));
+    KStream<Long, GradeChange> changes = details.processValues(GradeChange.Mapper::new, Named.as("journal_details-map"));
     changes
         .flatMap(
-            (id, rs) -> {
+            (id, change) -> {
               List<KeyValue<String, Grade>> out = new ArrayList<>(3);
               for (int n = 1; n <= 3; n++) {
-                MappingResult<Grade> r = rs == null ? null : rs.get(n - 1);
-                out.add(KeyValue.pair(LegacyIds.forGrade(id, n).toString(), r != null && r.isOk() ? r.record() : null));
+                MappingResult<Grade> r = change == null ? null : change.results().get(n - 1);
+                if (r != null && r.isOk()) {
+                  out.add(KeyValue.pair(LegacyIds.forGrade(id, n).toString(), r.record()));
+                } else if (change == null || !change.first()) {
+                  out.add(KeyValue.pair(LegacyIds.forGrade(id, n).toString(), null));
+                }
               }
               return out;
             },
             Named.as("journal_details-to-lms"))
         .to(LmsTopics.GRADES.name(), Produced.with(LmsTopics.GRADES.keySerde(), LmsTopics.GRADES.valueSerde()).withName("sink-journal_details-lms"));
-    emitSideRecords(changes, "journal_details", true);
+    emitSideRecords(changes.mapValues(c -> c == null ? null : c.results(), Named.as("journal_details-results")), "journal_details", true);
+  }
+
+  /**
+   * The grades of one journal_details change.
+   *
+   * @param results three entries, index n-1, each a result or null ({@link #guardedGrades})
+   * @param first whether the row held nothing before this change ({@link LatestRows#FIRST}): no
+   *     grade of it is live, so an empty slot needs no tombstone
+   */
+  record GradeChange(List<MappingResult<Grade>> results, boolean first) {
+
+    /** Maps a row (null when deleted) and reads, then drops, the {@link LatestRows#FIRST} header. */
+    static final class Mapper implements FixedKeyProcessor<Long, EduRow, GradeChange> {
+      private FixedKeyProcessorContext<Long, GradeChange> context;
+
+      @Override
+      public void init(FixedKeyProcessorContext<Long, GradeChange> context) {
+        this.context = context;
+      }
+
+      @Override
+      public void process(FixedKeyRecord<Long, EduRow> record) {
+        EduRow d = record.value();
+        GradeChange change = d == null ? null : new GradeChange(guardedGrades(d), LatestRows.isFirst(record.headers()));
+        context.forward(record.withValue(change).withHeaders(new RecordHeaders()));
+      }
+    }
   }
 
   /**
@@ -596,11 +649,12 @@ public final class EduToLmsTopology {
    * each journal_details row holds the whole points table; a points change re-derives the rows of
    * the task that reference it.
    *
-   * @param details the journal_details rows with their journal (materialized as {@code detailsStore})
+   * @param details the journal_details rows with their journal, as kept in {@code detailsStore}
+   *     ({@link LatestRows})
    * @return the rows with {@link GradebookMappings#POINTS}, keyed by journal_details.id; null
    *     values are deletions
    */
-  private KStream<Long, EduRow> withPoints(KTable<Long, EduRow> details, String detailsStore) {
+  private KStream<Long, EduRow> withPoints(KStream<Long, EduRow> details, String detailsStore) {
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PointsLookup.STORE), KEY, STORED));
     KStream<Long, EduRow> pointChanges =
         builder
@@ -612,7 +666,6 @@ public final class EduToLmsTopology {
                     .withStreamPartitioner(PointsLookup.ALL_PARTITIONS))
             .process(() -> new PointsLookup.PointSide(detailsStore), Named.as("points-rederive"), PointsLookup.STORE, detailsStore);
     return details
-        .toStream(Named.as("journal_details-changes"))
         .processValues(PointsLookup.DetailSide::new, Named.as("journal_details-points"), PointsLookup.STORE)
         .merge(pointChanges, Named.as("journal_details-with-points"));
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -14,11 +15,10 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.TimestampedKeyValueStore;
-import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.edu2lms.transform.mapping.GradebookMappings;
 import org.edu2lms.transform.mapping.Rows;
 import org.edu2lms.transform.serde.EduRow;
+import org.edu2lms.transform.serde.EduRowStoreSerde;
 
 /**
  * The points of each journal_details row (mapping.md §grades: {@code point_id_1..3 → points}),
@@ -115,9 +115,13 @@ final class PointsLookup {
     private final String detailsStore;
     private ProcessorContext<Long, EduRow> context;
     private KeyValueStore<Long, EduRow> points;
-    private TimestampedKeyValueStore<Long, EduRow> details;
+    private final Deserializer<EduRow> stored = new EduRowStoreSerde().deserializer();
+    private KeyValueStore<Long, byte[]> details;
 
-    /** @param detailsStore the store of journal_details rows with their journal (the grades-journal lookup's table) */
+    /**
+     * @param detailsStore the store of journal_details rows with their journal ({@link
+     *     LatestRows}: journal_details.id → Smile bytes)
+     */
     PointSide(String detailsStore) {
       this.detailsStore = detailsStore;
     }
@@ -144,10 +148,10 @@ final class PointsLookup {
       } else {
         points.put(pointId, after);
       }
-      try (KeyValueIterator<Long, ValueAndTimestamp<EduRow>> all = details.all()) {
+      try (KeyValueIterator<Long, byte[]> all = details.all()) {
         while (all.hasNext()) {
-          KeyValue<Long, ValueAndTimestamp<EduRow>> d = all.next();
-          EduRow detail = d.value == null ? null : d.value.value();
+          KeyValue<Long, byte[]> d = all.next();
+          EduRow detail = LatestRows.read(stored, d.value);
           if (detail != null && references(detail, pointId)) {
             context.forward(new Record<>(d.key, withPoints(detail, points), record.timestamp()));
           }

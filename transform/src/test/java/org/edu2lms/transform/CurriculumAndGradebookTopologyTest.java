@@ -293,6 +293,49 @@ class CurriculumAndGradebookTopologyTest {
   }
 
   @Test
+  void gradeTombstonesAreSentOnlyForSlotsThatMayHaveBeenLive() {
+    world();
+    t.upsert("journal", 100, "\"course_id\":50,\"student_id\":70,\"active\":1,\"retake\":0");
+    int grades = t.emitted(LmsTopics.GRADES);
+
+    // A new row with one mark of three: one record, no tombstone for the two empty slots.
+    t.upsert("journal_details", 1001, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":9,\"point_id_2\":null,\"point_id_3\":null");
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 1);
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1001, 1).toString()).getMarksObtained()).isEqualTo("8.00");
+
+    // Updated (a new LSN, the same mark): the row existed, so every slot is sent, the empty ones as tombstones.
+    t.upsert("journal_details", 1001, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":9,\"point_id_2\":null,\"point_id_3\":null");
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 4);
+
+    // Its mark moves to slot 2: slot 1 is tombstoned.
+    t.upsert("journal_details", 1001, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":null,\"point_id_2\":9,\"point_id_3\":null");
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 7);
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1001, 1).toString())).isNull();
+    assertThat(t.all(LmsTopics.GRADES)).containsOnlyKeys(LegacyIds.forGrade(1001, 2).toString());
+
+    // Deleted: three tombstones; inserted again with one mark: one record.
+    t.delete("journal_details", 1001);
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 10);
+    assertThat(t.all(LmsTopics.GRADES)).isEmpty();
+    t.upsert("journal_details", 1001, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":null,\"point_id_2\":null,\"point_id_3\":3");
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 11);
+    assertThat(t.all(LmsTopics.GRADES)).containsOnlyKeys(LegacyIds.forGrade(1001, 3).toString());
+
+    // A row first derived without its enrollment (quarantined, no grade), then with it: the
+    // second derivation is not the row's first, so it sends all three slots.
+    t.upsert("journal_details", 1002, "\"journal_id\":101,\"lesson_date\":\"03/10/2016\",\"point_id_1\":9,\"point_id_2\":null,\"point_id_3\":null");
+    assertThat(t.quarantined("journal_details", 1002, 1).getReason()).isEqualTo("missing_parent:journal");
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 11);
+    t.upsert("journal", 101, "\"course_id\":50,\"student_id\":70,\"active\":1,\"retake\":0");
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 14);
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1002, 1).toString()).getMarksObtained()).isEqualTo("8.00");
+    assertThat(t.quarantined("journal_details", 1002, 1)).isNull();
+    // The marker of a first derivation stays inside the transform.
+    assertThat(t.headerKeys(LmsTopics.GRADES)).isEmpty();
+    assertThat(t.headerKeys(LmsTopics.QUARANTINE)).isEmpty();
+  }
+
+  @Test
   void aPointsChangeReDerivesTheGradesThatReferenceItAndNoOthers() {
     world();
     t.upsert("journal", 100, "\"course_id\":50,\"student_id\":70,\"active\":1,\"retake\":0");

@@ -26,6 +26,7 @@ final class TopologyFixture implements AutoCloseable {
   private final Map<String, TestOutputTopic<String, ?>> outputs = new HashMap<>();
   private final Map<String, Map<String, Object>> state = new HashMap<>();
   private final Map<String, Integer> emitted = new HashMap<>();
+  private final Map<String, java.util.Set<String>> headerKeys = new HashMap<>();
   private long lsn = 1000;
 
   TopologyFixture(Path stateDir) {
@@ -85,6 +86,12 @@ final class TopologyFixture implements AutoCloseable {
     return emitted.getOrDefault(topic.name(), 0);
   }
 
+  /** The header keys of every record written to a topic so far. */
+  java.util.Set<String> headerKeys(Topic<String, ?> topic) {
+    drain();
+    return headerKeys.getOrDefault(topic.name(), new java.util.TreeSet<>());
+  }
+
   /** The quarantine record of an EDU row (component 0 unless a journal_details mark). */
   QuarantineRecord quarantined(String table, long id, int component) {
     return get(LmsTopics.QUARANTINE, LmsTopics.quarantineKey(table, id, component));
@@ -93,12 +100,13 @@ final class TopologyFixture implements AutoCloseable {
   private void drain() {
     outputs.forEach(
         (name, topic) -> {
-          for (KeyValue<String, ?> kv : topic.readKeyValuesToList()) {
+          for (var kv : topic.readRecordsToList()) {
             emitted.merge(name, 1, Integer::sum);
-            if (kv.value == null) {
-              state.get(name).remove(kv.key);
+            kv.headers().forEach(h -> headerKeys.computeIfAbsent(name, n -> new java.util.TreeSet<>()).add(h.key()));
+            if (kv.value() == null) {
+              state.get(name).remove(kv.key());
             } else {
-              state.get(name).put(kv.key, kv.value);
+              state.get(name).put(kv.key(), kv.value());
             }
           }
         });
