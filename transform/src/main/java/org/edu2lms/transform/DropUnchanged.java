@@ -24,9 +24,10 @@ import org.edu2lms.transform.serde.EduRow;
  * forwards is therefore the same table, minus repeats: the invariant of mapping.md is untouched.
  *
  * <p>The store is a persistent key-value store with a changelog, so with exactly_once_v2 the
- * digests and the forwarded records commit together.
+ * digests and the forwarded records commit together. {@link LatestRows} keeps the whole row
+ * instead of its digest ({@link #remembered}) and marks a key's first row ({@link #first}).
  */
-final class DropUnchanged implements FixedKeyProcessor<Long, EduRow, EduRow> {
+class DropUnchanged implements FixedKeyProcessor<Long, EduRow, EduRow> {
 
   private static final int DIGEST_BYTES = 16;
 
@@ -34,7 +35,7 @@ final class DropUnchanged implements FixedKeyProcessor<Long, EduRow, EduRow> {
   private final Serializer<EduRow> serializer;
   private final MessageDigest sha256;
   private FixedKeyProcessorContext<Long, EduRow> context;
-  private KeyValueStore<Long, byte[]> digests;
+  private KeyValueStore<Long, byte[]> memory;
 
   /**
    * @param storeName the store of digests of the last forwarded value per key ({@code Long →
@@ -54,29 +55,37 @@ final class DropUnchanged implements FixedKeyProcessor<Long, EduRow, EduRow> {
   @Override
   public void init(FixedKeyProcessorContext<Long, EduRow> context) {
     this.context = context;
-    this.digests = context.getStateStore(storeName);
+    this.memory = context.getStateStore(storeName);
   }
 
   @Override
   public void process(FixedKeyRecord<Long, EduRow> record) {
-    byte[] previous = digests.get(record.key());
+    byte[] previous = memory.get(record.key());
     if (record.value() == null) {
       if (previous != null) {
-        digests.delete(record.key());
+        memory.delete(record.key());
         context.forward(record);
       }
       return;
     }
-    byte[] next = digest(record.value());
+    byte[] next = remembered(serializer.serialize(null, record.value()));
     if (previous != null && Arrays.equals(previous, next)) {
       return;
     }
-    digests.put(record.key(), next);
-    context.forward(record);
+    memory.put(record.key(), next);
+    context.forward(previous == null ? first(record) : record);
   }
 
-  private byte[] digest(EduRow row) {
-    byte[] full = sha256.digest(serializer.serialize(null, row));
-    return Arrays.copyOf(full, DIGEST_BYTES);
+  /**
+   * What the store keeps of a forwarded row, from its serialized bytes: here the first 16 bytes of
+   * their SHA-256.
+   */
+  byte[] remembered(byte[] serialized) {
+    return Arrays.copyOf(sha256.digest(serialized), DIGEST_BYTES);
+  }
+
+  /** The record to forward for a key that held nothing before: here the record itself. */
+  FixedKeyRecord<Long, EduRow> first(FixedKeyRecord<Long, EduRow> record) {
+    return record;
   }
 }

@@ -1,14 +1,9 @@
 package org.edu2lms.transform;
 
-import java.util.Arrays;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.edu2lms.transform.serde.EduRow;
 import org.edu2lms.transform.serde.EduRowStoreSerde;
 
@@ -33,21 +28,16 @@ import org.edu2lms.transform.serde.EduRowStoreSerde;
  * exactly_once_v2 the store's changelog commits with what was forwarded, so the header's claim
  * holds across restarts.
  */
-final class LatestRows implements FixedKeyProcessor<Long, EduRow, EduRow> {
+final class LatestRows extends DropUnchanged {
 
   /** Header on a forwarded row whose key held no row before; value: empty. */
   static final String FIRST = "edu2lms.first";
 
   private static final byte[] EMPTY = new byte[0];
 
-  private final String storeName;
-  private final Serializer<EduRow> serializer = new EduRowStoreSerde().serializer();
-  private FixedKeyProcessorContext<Long, EduRow> context;
-  private KeyValueStore<Long, byte[]> rows;
-
   /** @param storeName the store of the last forwarded row per key ({@code Long → Smile bytes of EduRow}) */
   LatestRows(String storeName) {
-    this.storeName = storeName;
+    super(storeName, new EduRowStoreSerde().serializer());
   }
 
   /** Whether a record carries {@link #FIRST}. */
@@ -60,33 +50,17 @@ final class LatestRows implements FixedKeyProcessor<Long, EduRow, EduRow> {
     return stored == null ? null : deserializer.deserialize(null, stored);
   }
 
+  /** The whole serialized row: the store is also the table the points lookup scans. */
   @Override
-  public void init(FixedKeyProcessorContext<Long, EduRow> context) {
-    this.context = context;
-    this.rows = context.getStateStore(storeName);
+  byte[] remembered(byte[] serialized) {
+    return serialized;
   }
 
+  /** The record with the {@link #FIRST} header added (on a copy of its headers). */
   @Override
-  public void process(FixedKeyRecord<Long, EduRow> record) {
-    byte[] previous = rows.get(record.key());
-    if (record.value() == null) {
-      if (previous != null) {
-        rows.delete(record.key());
-        context.forward(record);
-      }
-      return;
-    }
-    byte[] next = serializer.serialize(null, record.value());
-    if (previous != null && Arrays.equals(previous, next)) {
-      return;
-    }
-    rows.put(record.key(), next);
-    if (previous == null) {
-      Headers headers = new RecordHeaders(record.headers().toArray());
-      headers.add(FIRST, EMPTY);
-      context.forward(record.withHeaders(headers));
-    } else {
-      context.forward(record);
-    }
+  FixedKeyRecord<Long, EduRow> first(FixedKeyRecord<Long, EduRow> record) {
+    Headers headers = new RecordHeaders(record.headers().toArray());
+    headers.add(FIRST, EMPTY);
+    return record.withHeaders(headers);
   }
 }
