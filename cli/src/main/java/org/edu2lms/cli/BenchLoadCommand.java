@@ -30,12 +30,14 @@ import org.edu2lms.sink.LmsCatalog;
 import org.edu2lms.sink.LmsSchema;
 import org.edu2lms.sink.LmsTable;
 import org.edu2lms.transform.EduToLmsTopology;
+import org.edu2lms.transform.TransformConfig;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyInputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -60,9 +62,24 @@ public final class BenchLoadCommand implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "PT90M", description = "longest wait for the pipeline to catch up (default: ${DEFAULT-VALUE})")
   Duration timeout;
 
+  @Option(
+      names = "--commit-interval",
+      defaultValue = "PT0.1S",
+      description = "the transform's commit interval during the load (transform.commit.interval; default: ${DEFAULT-VALUE})")
+  Duration commitInterval;
+
+  @Option(names = "--stream-threads", defaultValue = "" + TransformConfig.DEFAULT_STREAM_THREADS, description = "the transform's stream threads (default: ${DEFAULT-VALUE})")
+  int streamThreads;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (commitInterval.toMillis() < 10) {
+      throw new ParameterException(spec.commandLine(), "--commit-interval must be at least 10 ms, got " + commitInterval);
+    }
+    if (streamThreads < 1 || streamThreads > 32) {
+      throw new ParameterException(spec.commandLine(), "--stream-threads must be 1..32, got " + streamThreads);
+    }
     bench.prepare(spec);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("benchmark", "initial load");
@@ -70,8 +87,8 @@ public final class BenchLoadCommand implements Callable<Integer> {
     report.put("machine", BenchSupport.machine());
     report.put("scale", bench.scale);
     report.put("seed", bench.seed);
-    report.put("streamThreads", Integer.getInteger("edu2lms.stream.threads", 2));
-    report.put("commitIntervalMs", Long.getLong("edu2lms.commit.interval.ms", 100));
+    report.put("streamThreads", streamThreads);
+    report.put("commitIntervalMs", commitInterval.toMillis());
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(bench.dataDir.resolve("postgres"))) {
       String eduUrl = pg.jdbcUrl("edu");
       EduSchema.migrate(eduUrl, EmbeddedPostgresServer.USER, "");
@@ -88,8 +105,17 @@ public final class BenchLoadCommand implements Callable<Integer> {
       resetHeapPeaks();
       sampler.scheduleAtFixedRate(() -> peakHeap.accumulateAndGet(heapPeak(), Math::max), 1, 1, TimeUnit.SECONDS);
       try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(bench.dataDir.resolve("kafka"))) {
-        Pipeline.Settings settings =
+        Pipeline.Settings embedded =
             Pipeline.Settings.embedded(pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), bench.dataDir);
+        TransformConfig t = embedded.transform();
+        Pipeline.Settings settings =
+            new Pipeline.Settings(
+                embedded.capture(),
+                new TransformConfig(
+                    t.kafkaBootstrap(), t.applicationId(), t.stateDir(), commitInterval.toMillis(), streamThreads, t.kafkaClient(), t.streams()),
+                embedded.sink(),
+                embedded.partitions(),
+                embedded.replicationFactor());
         out.println("[2/4] pipeline: initial load into an empty LMS");
         out.flush();
         Duration load;
