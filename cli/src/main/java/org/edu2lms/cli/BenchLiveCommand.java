@@ -99,9 +99,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--rates takes positive integers or 'max', got " + r);
       }
     }
-    if (commitInterval.toMillis() < 10) {
-      throw new ParameterException(spec.commandLine(), "--commit-interval must be at least 10 ms, got " + commitInterval);
-    }
+    BenchSupport.requireCommitInterval(spec, commitInterval);
     if (duration.isNegative() || duration.isZero() || duration.toMinutes() > 30) {
       throw new ParameterException(spec.commandLine(), "--duration must be between 0 and 30 minutes, got " + duration);
     }

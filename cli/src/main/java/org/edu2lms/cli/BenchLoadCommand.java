@@ -74,11 +74,9 @@ public final class BenchLoadCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (commitInterval.toMillis() < 10) {
-      throw new ParameterException(spec.commandLine(), "--commit-interval must be at least 10 ms, got " + commitInterval);
-    }
-    if (streamThreads < 1 || streamThreads > 32) {
-      throw new ParameterException(spec.commandLine(), "--stream-threads must be 1..32, got " + streamThreads);
+    BenchSupport.requireCommitInterval(spec, commitInterval);
+    if (streamThreads < 1 || streamThreads > TransformConfig.MAX_STREAM_THREADS) {
+      throw new ParameterException(spec.commandLine(), "--stream-threads must be 1.." + TransformConfig.MAX_STREAM_THREADS + ", got " + streamThreads);
     }
     bench.prepare(spec);
     Map<String, Object> report = new LinkedHashMap<>();

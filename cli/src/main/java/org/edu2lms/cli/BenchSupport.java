@@ -11,6 +11,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
@@ -24,11 +25,27 @@ import org.edu2lms.cli.ops.KafkaTopics;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.sink.LmsCatalog;
 import org.edu2lms.sink.LmsTable;
+import org.edu2lms.transform.TransformConfig;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
 /** What the benchmark commands share: machine facts, LMS row counts, report files. */
 final class BenchSupport {
 
   private BenchSupport() {}
+
+  /**
+   * Checks a bench's {@code --commit-interval} against the transform's lower bound ({@link
+   * TransformConfig#MIN_COMMIT_INTERVAL_MS}).
+   *
+   * @throws ParameterException naming the option and the value, so picocli prints the usage
+   */
+  static void requireCommitInterval(CommandSpec spec, Duration commitInterval) {
+    if (commitInterval.toMillis() < TransformConfig.MIN_COMMIT_INTERVAL_MS) {
+      throw new ParameterException(
+          spec.commandLine(), "--commit-interval must be at least " + TransformConfig.MIN_COMMIT_INTERVAL_MS + " ms, got " + commitInterval);
+    }
+  }
 
   /** Cores, memory, JVM and its heap limit, for the report header. */
   static String machine() {

@@ -292,13 +292,7 @@ public final class EduToLmsTopology {
     String detailsStore = "grades-journal-rows";
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(detailsStore), KEY, Serdes.ByteArray()));
     KStream<Long, EduRow> detailsWithJournal =
-        table("journal_details")
-            .leftJoin(
-                mappableEnrollments,
-                (EduRow d) -> Rows.longValue(d.row(), "journal_id"),
-                (d, j) -> d.with(GradebookMappings.JOURNAL, j == null ? null : journalOf(j)),
-                TableJoined.as("grades-journal"))
-            .toStream(Named.as("grades-journal-results"))
+        joined(table("journal_details"), d -> Rows.longValue(d.row(), "journal_id"), mappableEnrollments, GradebookMappings.JOURNAL, EduToLmsTopology::journalOf, "grades-journal")
             .processValues(() -> new LatestRows(detailsStore), Named.as("grades-journal-changes"), detailsStore);
     grades(withPoints(detailsWithJournal, detailsStore));
 
@@ -385,14 +379,29 @@ public final class EduToLmsTopology {
       String name) {
     String digests = name + "-digests";
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(digests), KEY, Serdes.ByteArray()));
+    return joined(left, foreignKey, right, as, extract, name)
+        .processValues(() -> new DropUnchanged(digests, STORED.serializer()), Named.as(name + "-changes"), digests)
+        .toTable(Named.as(name + "-table"), store(name));
+  }
+
+  /**
+   * The foreign-key left join of a reference, as the stream of its results (every result, repeats
+   * included; null values are deletions of the left row): each left row with {@code as} set to
+   * {@code extract(parent)}, or JSON null when there is no parent.
+   */
+  private static KStream<Long, EduRow> joined(
+      KTable<Long, EduRow> left,
+      Function<EduRow, Long> foreignKey,
+      KTable<Long, EduRow> right,
+      String as,
+      Function<EduRow, JsonNode> extract,
+      String name) {
     return left.leftJoin(
             right,
             foreignKey,
             (l, r) -> l.with(as, r == null ? null : extract.apply(r)),
             TableJoined.as(name))
-        .toStream(Named.as(name + "-results"))
-        .processValues(() -> new DropUnchanged(digests, STORED.serializer()), Named.as(name + "-changes"), digests)
-        .toTable(Named.as(name + "-table"), store(name));
+        .toStream(Named.as(name + "-results"));
   }
 
   private static Long planOrg(EduRow r) {

@@ -51,6 +51,12 @@ public record TransformConfig(
   /** Stream threads by default: the 2 cores of the target machine. */
   public static final int DEFAULT_STREAM_THREADS = 2;
 
+  /** The most stream threads one instance may run. */
+  public static final int MAX_STREAM_THREADS = 64;
+
+  /** The shortest commit interval accepted, in milliseconds. */
+  public static final long MIN_COMMIT_INTERVAL_MS = 10;
+
   /** Default application id. */
   public static final String DEFAULT_APPLICATION_ID = "edu2lms-transform";
 
@@ -65,11 +71,12 @@ public record TransformConfig(
       throw new IllegalArgumentException("transform.application.id must be [A-Za-z0-9._-]+, got " + applicationId);
     }
     Objects.requireNonNull(stateDir, "transform.state.dir");
-    if (streamThreads < 1 || streamThreads > 64) {
-      throw new IllegalArgumentException("transform.stream.threads must be 1..64, got " + streamThreads);
+    if (streamThreads < 1 || streamThreads > MAX_STREAM_THREADS) {
+      throw new IllegalArgumentException("transform.stream.threads must be 1.." + MAX_STREAM_THREADS + ", got " + streamThreads);
     }
-    if (commitIntervalMs < 10) {
-      throw new IllegalArgumentException("transform.commit.interval must be at least 10 ms, got " + commitIntervalMs + " ms");
+    if (commitIntervalMs < MIN_COMMIT_INTERVAL_MS) {
+      throw new IllegalArgumentException(
+          "transform.commit.interval must be at least " + MIN_COMMIT_INTERVAL_MS + " ms, got " + commitIntervalMs + " ms");
     }
     kafkaClient = KafkaClientOverrides.check(kafkaClient);
     for (String key : kafkaClient.keySet()) {

@@ -4,8 +4,9 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -26,7 +27,7 @@ final class TopologyFixture implements AutoCloseable {
   private final Map<String, TestOutputTopic<String, ?>> outputs = new HashMap<>();
   private final Map<String, Map<String, Object>> state = new HashMap<>();
   private final Map<String, Integer> emitted = new HashMap<>();
-  private final Map<String, java.util.Set<String>> headerKeys = new HashMap<>();
+  private final Map<String, Set<String>> headerKeys = new HashMap<>();
   private long lsn = 1000;
 
   TopologyFixture(Path stateDir) {
@@ -87,9 +88,9 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   /** The header keys of every record written to a topic so far. */
-  java.util.Set<String> headerKeys(Topic<String, ?> topic) {
+  Set<String> headerKeys(Topic<String, ?> topic) {
     drain();
-    return headerKeys.getOrDefault(topic.name(), new java.util.TreeSet<>());
+    return headerKeys.getOrDefault(topic.name(), new TreeSet<>());
   }
 
   /** The quarantine record of an EDU row (component 0 unless a journal_details mark). */
@@ -102,7 +103,7 @@ final class TopologyFixture implements AutoCloseable {
         (name, topic) -> {
           for (var kv : topic.readRecordsToList()) {
             emitted.merge(name, 1, Integer::sum);
-            kv.headers().forEach(h -> headerKeys.computeIfAbsent(name, n -> new java.util.TreeSet<>()).add(h.key()));
+            kv.headers().forEach(h -> headerKeys.computeIfAbsent(name, n -> new TreeSet<>()).add(h.key()));
             if (kv.value() == null) {
               state.get(name).remove(kv.key());
             } else {

@@ -44,7 +44,12 @@ public final class TransformStateCheck {
 
   /** The changelog topics this version's state must have, once the application has run. */
   public static List<String> requiredChangelogs(String applicationId) {
-    return REQUIRED_STORES.keySet().stream().map(store -> applicationId + "-" + store + "-changelog").toList();
+    return REQUIRED_STORES.keySet().stream().map(store -> changelog(applicationId, store)).toList();
+  }
+
+  /** Kafka Streams' name of a store's changelog topic. */
+  private static String changelog(String applicationId, String store) {
+    return applicationId + "-" + store + "-changelog";
   }
 
   /**
@@ -76,7 +81,7 @@ public final class TransformStateCheck {
     StringBuilder missing = new StringBuilder();
     REQUIRED_STORES.forEach(
         (store, consequence) -> {
-          String changelog = applicationId + "-" + store + "-changelog";
+          String changelog = changelog(applicationId, store);
           if (!topics.contains(changelog)) {
             missing.append(missing.isEmpty() ? "" : "; ").append("topic ").append(changelog).append(" is missing, so ").append(consequence);
           }
