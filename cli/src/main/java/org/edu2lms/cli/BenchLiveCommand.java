@@ -64,8 +64,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "PT30M", description = "longest wait for catch-up (default: ${DEFAULT-VALUE})")
   Duration timeout;
 
-  @Option(names = "--commit-interval", defaultValue = "PT0.1S", description = "the transform's commit interval (transform.commit.interval; default: ${DEFAULT-VALUE})")
-  Duration commitInterval;
+  @Mixin CommitIntervalOptions intervals;
 
   @Option(names = "--capture-poll-interval", description = "Debezium's poll.interval.ms for the capture, for an experiment (default: the pipeline's own, 10 ms)")
   Duration capturePollInterval;
@@ -99,7 +98,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--rates takes positive integers or 'max', got " + r);
       }
     }
-    BenchSupport.requireCommitInterval(spec, commitInterval);
+    intervals.require(spec);
     if (duration.isNegative() || duration.isZero() || duration.toMinutes() > 30) {
       throw new ParameterException(spec.commandLine(), "--duration must be between 0 and 30 minutes, got " + duration);
     }
@@ -128,14 +127,13 @@ public final class BenchLiveCommand implements Callable<Integer> {
         Pipeline.Settings settings =
             new Pipeline.Settings(
                 capturePollInterval == null ? embedded.capture() : withPollInterval(embedded.capture(), capturePollInterval),
-                new org.edu2lms.transform.TransformConfig(
-                    t.kafkaBootstrap(), t.applicationId(), t.stateDir(), commitInterval.toMillis(), t.streamThreads(), Map.of(),
-                    streamsOverrides(fetch)),
+                intervals.apply(t, t.streamThreads(), streamsOverrides(fetch)),
                 new org.edu2lms.sink.SinkConfig(
                     k.lmsJdbcUrl(), k.lmsUser(), k.lmsPassword(), k.kafkaBootstrap(), k.groupId(), k.maxPollRecords(), k.stageMethod(),
                     k.parkedGrace(), k.parkedRetryInterval(), k.retryMaxAttempts(), k.retryMaxBackoff(), fetch),
                 embedded.partitions());
         report.put("transformCommitIntervalMs", settings.transform().commitIntervalMs());
+        report.put("transformCatchUpCommitIntervalMs", settings.transform().catchUpCommitIntervalMs());
         report.put("consumerFetchMaxWaitMs", fetchMaxWait == null ? "default" : fetchMaxWait.toMillis());
         report.put("capturePollIntervalMs", Long.parseLong(settings.capture().debeziumProperties().getProperty("poll.interval.ms")));
         report.put("eduWriterSynchronousCommit", "on");
@@ -146,10 +144,13 @@ public final class BenchLiveCommand implements Callable<Integer> {
           out.println("[2/3] initial load");
           out.flush();
           pipeline.start();
-          pipeline.awaitCaughtUp(timeout, Duration.ofMillis(500), line -> {
+          Duration load = pipeline.awaitCaughtUp(timeout, Duration.ofMillis(500), line -> {
             out.println("      " + line);
             out.flush();
           });
+          int loadSwitches = pipeline.transformModeSwitches();
+          report.put("initialLoadSeconds", load.toMillis() / 1e3);
+          report.put("modeSwitchesDuringLoad", loadSwitches);
           out.println("[3/3] live changes");
           out.flush();
           LiveWorkload workload = new LiveWorkload(edu, lms, bench.seed);
@@ -168,6 +169,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
             out.flush();
           }
           report.put("steps", steps);
+          report.put("modeSwitchesDuringLive", pipeline.transformModeSwitches() - loadSwitches);
         }
       }
     }
@@ -359,7 +361,9 @@ public final class BenchLiveCommand implements Callable<Integer> {
     md.append("Machine: ").append(r.get("machine")).append("; PostgreSQL ").append(r.get("postgres"))
         .append("; Kafka ").append(r.get("kafka")).append("; scale ").append(r.get("scale"))
         .append(" (").append(String.format("%,d", (Long) r.get("eduRows"))).append(" EDU rows); transform commit interval ")
-        .append(r.get("transformCommitIntervalMs")).append(" ms; capture poll interval ").append(r.get("capturePollIntervalMs"))
+        .append(r.get("transformCommitIntervalMs")).append(" ms (catch-up ").append(r.get("transformCatchUpCommitIntervalMs"))
+        .append(" ms; initial load ").append(r.get("initialLoadSeconds")).append(" s with ").append(r.get("modeSwitchesDuringLoad"))
+        .append(" mode switches, ").append(r.get("modeSwitchesDuringLive")).append(" during the live steps); capture poll interval ").append(r.get("capturePollIntervalMs"))
         .append(" ms; EDU writer synchronous_commit ").append(r.get("eduWriterSynchronousCommit")).append("; ")
         .append(r.get("durationSeconds")).append(" s per rate.\n\n");
     md.append("Latency = LMS row commit − EDU row commit (`pg_xact_commit_timestamp`, one server clock).\n\n");

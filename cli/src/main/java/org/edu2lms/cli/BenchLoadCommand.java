@@ -62,11 +62,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "PT90M", description = "longest wait for the pipeline to catch up (default: ${DEFAULT-VALUE})")
   Duration timeout;
 
-  @Option(
-      names = "--commit-interval",
-      defaultValue = "PT0.1S",
-      description = "the transform's commit interval during the load (transform.commit.interval; default: ${DEFAULT-VALUE})")
-  Duration commitInterval;
+  @Mixin CommitIntervalOptions intervals;
 
   @Option(names = "--stream-threads", defaultValue = "" + TransformConfig.DEFAULT_STREAM_THREADS, description = "the transform's stream threads (default: ${DEFAULT-VALUE})")
   int streamThreads;
@@ -74,7 +70,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    BenchSupport.requireCommitInterval(spec, commitInterval);
+    intervals.require(spec);
     if (streamThreads < 1 || streamThreads > TransformConfig.MAX_STREAM_THREADS) {
       throw new ParameterException(spec.commandLine(), "--stream-threads must be 1.." + TransformConfig.MAX_STREAM_THREADS + ", got " + streamThreads);
     }
@@ -86,7 +82,8 @@ public final class BenchLoadCommand implements Callable<Integer> {
     report.put("scale", bench.scale);
     report.put("seed", bench.seed);
     report.put("streamThreads", streamThreads);
-    report.put("commitIntervalMs", commitInterval.toMillis());
+    report.put("commitIntervalMs", intervals.commitInterval.toMillis());
+    report.put("catchUpCommitIntervalMs", intervals.catchUpCommitInterval.toMillis());
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(bench.dataDir.resolve("postgres"))) {
       String eduUrl = pg.jdbcUrl("edu");
       EduSchema.migrate(eduUrl, EmbeddedPostgresServer.USER, "");
@@ -109,8 +106,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
         Pipeline.Settings settings =
             new Pipeline.Settings(
                 embedded.capture(),
-                new TransformConfig(
-                    t.kafkaBootstrap(), t.applicationId(), t.stateDir(), commitInterval.toMillis(), streamThreads, t.kafkaClient(), t.streams()),
+intervals.apply(t, streamThreads, t.streams()),
                 embedded.sink(),
                 embedded.partitions(),
                 embedded.replicationFactor());
@@ -125,6 +121,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
             out.println("      " + line);
             out.flush();
           });
+          report.put("transformModeSwitches", pipeline.transformModeSwitches());
         }
         sampler.shutdownNow();
         peakHeap.accumulateAndGet(heapPeak(), Math::max);
@@ -234,7 +231,8 @@ public final class BenchLoadCommand implements Callable<Integer> {
     md.append("# Initial-load benchmark ").append(r.get("started")).append("\n\n");
     md.append("Machine: ").append(r.get("machine")).append("; PostgreSQL ").append(r.get("postgres"))
         .append("; Kafka ").append(r.get("kafka")).append("; stream threads ").append(r.get("streamThreads"))
-        .append("; commit interval ").append(r.get("commitIntervalMs")).append(" ms.\n\n");
+        .append("; commit interval ").append(r.get("commitIntervalMs")).append(" ms, catch-up ").append(r.get("catchUpCommitIntervalMs"))
+        .append(" ms (").append(r.get("transformModeSwitches")).append(" mode switches).\n\n");
     md.append("| figure | value |\n|---|---:|\n");
     md.append(String.format("| scale / seed | %s / %s |%n", r.get("scale"), r.get("seed")));
     md.append(String.format("| EDU rows (generated in %.1f s) | %,d |%n", (Double) r.get("generateSeconds"), (Long) r.get("eduRows")));

@@ -34,19 +34,6 @@ final class BenchSupport {
 
   private BenchSupport() {}
 
-  /**
-   * Checks a bench's {@code --commit-interval} against the transform's lower bound ({@link
-   * TransformConfig#MIN_COMMIT_INTERVAL_MS}).
-   *
-   * @throws ParameterException naming the option and the value, so picocli prints the usage
-   */
-  static void requireCommitInterval(CommandSpec spec, Duration commitInterval) {
-    if (commitInterval.toMillis() < TransformConfig.MIN_COMMIT_INTERVAL_MS) {
-      throw new ParameterException(
-          spec.commandLine(), "--commit-interval must be at least " + TransformConfig.MIN_COMMIT_INTERVAL_MS + " ms, got " + commitInterval);
-    }
-  }
-
   /** Cores, memory, JVM and its heap limit, for the report header. */
   static String machine() {
     long memory = 0;

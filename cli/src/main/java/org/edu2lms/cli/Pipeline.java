@@ -10,15 +10,15 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.edu2lms.capture.CaptureConfig;
 import org.edu2lms.capture.EduCapture;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -37,6 +37,7 @@ import org.edu2lms.cli.ops.TransformStateCheck;
 import org.edu2lms.sink.LmsSchema;
 import org.edu2lms.sink.LmsSink;
 import org.edu2lms.sink.SinkConfig;
+import org.edu2lms.transform.CatchUpPolicy.Mode;
 import org.edu2lms.transform.EduToLmsTopology;
 import org.edu2lms.transform.TransformConfig;
 import org.slf4j.Logger;
@@ -74,10 +75,9 @@ public final class Pipeline implements AutoCloseable {
 
     /**
      * Settings for one PostgreSQL server holding databases {@code edu} and {@code lms} (user
-     * {@code pgUser}, no password) and one Kafka broker; data under {@code dataDir}. For benchmark
-     * experiments the JVM system properties {@code edu2lms.stream.threads} (default 2) and {@code
-     * edu2lms.commit.interval.ms} (default 100) change the transform's threads and commit interval
-     * ({@code EDU2LMS_JAVA_OPTS="-Dedu2lms.commit.interval.ms=500"}); {@code bench load} reports both.
+     * {@code pgUser}, no password) and one Kafka broker; data under {@code dataDir}; the
+     * transform with its default threads and both default commit intervals ({@code bench load} and
+     * {@code bench live} take options for them).
      */
     public static Settings embedded(String pgHost, int pgPort, String pgUser, String kafkaBootstrap, Path dataDir) {
       return new Settings(
@@ -91,7 +91,16 @@ public final class Pipeline implements AutoCloseable {
               CaptureConfig.DEFAULT_REPLICATION_NAME,
               CaptureConfig.DEFAULT_REPLICATION_NAME,
               dataDir.resolve("capture-offsets.dat")),
-          new TransformConfig(kafkaBootstrap, TransformConfig.DEFAULT_APPLICATION_ID, dataDir.resolve("streams"), Long.getLong("edu2lms.commit.interval.ms", 100), Integer.getInteger("edu2lms.stream.threads", TransformConfig.DEFAULT_STREAM_THREADS)),
+          new TransformConfig(
+              kafkaBootstrap,
+              TransformConfig.DEFAULT_APPLICATION_ID,
+              dataDir.resolve("streams"),
+              TransformConfig.DEFAULT_COMMIT_INTERVAL_MS,
+              TransformConfig.DEFAULT_CATCH_UP_COMMIT_INTERVAL_MS,
+              TransformConfig.DEFAULT_CATCH_UP_LAG,
+              TransformConfig.DEFAULT_STREAM_THREADS,
+              Map.of(),
+              Map.of()),
           new SinkConfig("jdbc:postgresql://" + pgHost + ":" + pgPort + "/lms", pgUser, "", kafkaBootstrap, SinkConfig.DEFAULT_GROUP_ID),
           1);
     }
@@ -105,7 +114,7 @@ public final class Pipeline implements AutoCloseable {
   private StatusServer status;
   private final AtomicReference<Throwable> streamsFailure = new AtomicReference<>();
   private EduCapture capture;
-  private KafkaStreams streams;
+  private volatile TransformRunner transform;
   private LmsSink sink;
   private long lastEventCount = -1;
 
@@ -128,6 +137,13 @@ public final class Pipeline implements AutoCloseable {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    Gauge.builder("edu2lms.transform.commit.interval", this, Pipeline::transformCommitIntervalMs)
+        .baseUnit("milliseconds")
+        .description("the transform's current commit interval: the live one, or the catch-up one while a backlog is worked off; 0 when the transform does not run here")
+        .register(registry);
+    FunctionCounter.builder("edu2lms.transform.mode.switches", this, Pipeline::transformModeSwitches)
+        .description("switches of the transform between live and catch-up commit interval (each a restart of Kafka Streams)")
+        .register(registry);
   }
 
   /** Every meter of the three stages and the JVM, for {@code /metrics}. */
@@ -184,32 +200,47 @@ public final class Pipeline implements AutoCloseable {
    *
    * @throws IllegalStateException when the transform runs already
    */
-  public void startTransform() {
-    if (streams != null) {
+  public synchronized void startTransform() {
+    if (transform != null) {
       throw new IllegalStateException("the transform runs already");
     }
-    streams = new KafkaStreams(EduToLmsTopology.buildTopology(), EduToLmsTopology.streamsConfig(settings.transform()));
-    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
-    streamsMetrics.bindTo(registry);
-    binders.add(streamsMetrics);
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          streamsFailure.compareAndSet(null, e);
-          LOG.error("transform stopped: {}", e.getMessage(), e);
-          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
-    streams.start();
+    transform =
+        new TransformRunner(
+            settings.transform(),
+            admin,
+            registry,
+            e -> {
+              streamsFailure.compareAndSet(null, e);
+              LOG.error("transform stopped: {}", e.getMessage(), e);
+            });
+    transform.start();
   }
 
   /**
    * Stops the transform alone (a clean close: its last transaction committed), leaving capture
    * and sink running: its consumer lag on the edu.public.* topics then grows with every change.
    */
-  public void stopTransform() {
-    if (streams != null) {
-      streams.close(Duration.ofSeconds(30));
-      streams = null;
+  public synchronized void stopTransform() {
+    if (transform != null) {
+      transform.close();
+      transform = null;
     }
+  }
+
+  /**
+   * The transform's current commit interval, in ms: the live one, or the catch-up one while a
+   * backlog is worked off ({@link org.edu2lms.transform.CatchUpPolicy}); 0 when the transform does
+   * not run in this process.
+   */
+  public long transformCommitIntervalMs() {
+    TransformRunner t = transform;
+    return t == null ? 0 : t.commitIntervalMs();
+  }
+
+  /** How many times the transform switched between live and catch-up mode (restarts of Kafka Streams). */
+  public int transformModeSwitches() {
+    TransformRunner t = transform;
+    return t == null ? 0 : t.switches();
   }
 
   /**
@@ -284,14 +315,16 @@ public final class Pipeline implements AutoCloseable {
 
   /**
    * One probe of the catch-up condition: the initial snapshot is complete, the capture produced
-   * no change event since the previous probe, and the transform's and the sink's consumer lag on
-   * the legacy data are both 0 (heartbeats not counted: {@link ConsumerLag#dataTotal}).
+   * no change event since the previous probe, the transform runs in live mode (its short commit
+   * interval, {@link org.edu2lms.transform.CatchUpPolicy}), and the transform's and the sink's
+   * consumer lag on the legacy data are both 0 (heartbeats not counted: {@link ConsumerLag#dataTotal}).
    */
   public boolean caughtUpProbe() throws ExecutionException, InterruptedException {
     long events = capture.eventsProduced();
     boolean quiet = events == lastEventCount;
     lastEventCount = events;
-    if (!capture.snapshotCompleted() || !quiet || streams == null || sink == null || streams.state() != KafkaStreams.State.RUNNING) {
+    TransformRunner t = transform;
+    if (!capture.snapshotCompleted() || !quiet || t == null || sink == null || t.state() != KafkaStreams.State.RUNNING || t.mode() != Mode.LIVE) {
       return false;
     }
     return ConsumerLag.dataTotal(admin, settings.transform().applicationId()) == 0

@@ -221,7 +221,10 @@ class ObservabilityIT {
         .containsPattern("(?m)^edu2lms_sink_rows_upserted_total\\{table=\"users\"\\} [1-9]")
         .containsPattern("(?m)^edu2lms_consumer_lag_records\\{stage=\"transform\",table=\"users\"\\} 0.0$")
         .containsPattern("(?m)^edu2lms_transform_events_total\\{table=\"users\"\\} [1-9]")
-        .containsPattern("(?m)^edu2lms_sink_batch_seconds_bucket\\{le=\"");
+        .containsPattern("(?m)^edu2lms_sink_batch_seconds_bucket\\{le=\"")
+        // a small load stays in live mode: the live commit interval, no restart
+        .containsPattern("(?m)^edu2lms_transform_commit_interval_milliseconds " + TransformConfig.DEFAULT_COMMIT_INTERVAL_MS + ".0$")
+        .containsPattern("(?m)^edu2lms_transform_mode_switches_total 0.0$");
     // Every series the Grafana dashboard of docker-compose queries is one this process exports
     // (counters registered at their first event, deletes and dead letters, may not exist yet).
     com.fasterxml.jackson.databind.JsonNode dashboard =

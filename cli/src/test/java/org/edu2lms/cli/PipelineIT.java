@@ -19,6 +19,7 @@ import org.edu2lms.generator.EduGenerator;
 import org.edu2lms.generator.EduSchema;
 import org.edu2lms.generator.Profile;
 import org.edu2lms.sink.SinkConfig;
+import org.edu2lms.transform.TransformConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -51,7 +52,15 @@ class PipelineIT {
     edu = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
     new EduGenerator(new Profile(0.01), 11).generate(edu, n -> {});
     kafka = TestInfrastructure.kafka(dataDir.resolve("kafka"));
-    pipeline = new Pipeline(Pipeline.Settings.embedded(pg.host(), pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), dataDir));
+    Pipeline.Settings embedded = Pipeline.Settings.embedded(pg.host(), pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), dataDir);
+    TransformConfig t = embedded.transform();
+    // The smallest catch-up lag: the initial load certainly switches to catch-up and back, so every
+    // test below runs on a transform that has been restarted (README §Two commit intervals).
+    TransformConfig transform =
+        new TransformConfig(
+            t.kafkaBootstrap(), t.applicationId(), t.stateDir(), t.commitIntervalMs(), t.catchUpCommitIntervalMs(),
+            TransformConfig.MIN_CATCH_UP_LAG, t.streamThreads(), t.kafkaClient(), t.streams());
+    pipeline = new Pipeline(new Pipeline.Settings(embedded.capture(), transform, embedded.sink(), embedded.partitions()));
     pipeline.start();
     lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "");
     pipeline.awaitCaughtUp(Duration.ofMinutes(5), Duration.ofMillis(300));
@@ -80,6 +89,9 @@ class PipelineIT {
   @Test
   @Order(1)
   void initialSnapshotLandsValueByValue() throws SQLException {
+    // The load went through catch-up mode and is counted caught up only back in live mode.
+    assertThat(pipeline.transformModeSwitches()).isGreaterThanOrEqualTo(2);
+    assertThat(pipeline.transformCommitIntervalMs()).isEqualTo(TransformConfig.DEFAULT_COMMIT_INTERVAL_MS);
     LmsMatchesEdu.people(edu, lms);
     LmsMatchesEdu.balanced(edu, lms);
     LmsMatchesEdu.verified(edu, lms);

@@ -128,12 +128,22 @@ public final class EduToLmsTopology {
    * configuration.
    */
   public static Properties streamsConfig(TransformConfig config) {
+    return streamsConfig(config, config.commitIntervalMs());
+  }
+
+  /**
+   * As {@link #streamsConfig(TransformConfig)} with the given commit interval (the live or the
+   * catch-up one of {@link CatchUpPolicy}).
+   *
+   * @param commitIntervalMs {@code commit.interval.ms}, in ms
+   */
+  public static Properties streamsConfig(TransformConfig config, long commitIntervalMs) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitIntervalMs()));
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(commitIntervalMs));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(config.streamThreads()));
     // The mapping does not depend on event time; processing time keeps every table update
     // in order (no out-of-order warnings from foreign-key join results that mix two inputs).

@@ -13,7 +13,14 @@ import org.edu2lms.schemas.KafkaClientOverrides;
  * @param applicationId the Kafka Streams application id (consumer group and prefix of internal
  *     topics), {@code edu2lms-transform}
  * @param stateDir the folder of the local state stores (RocksDB)
- * @param commitIntervalMs how often a transaction is committed, in ms (latency vs. throughput)
+ * @param commitIntervalMs how often a transaction is committed while the transform keeps up (live
+ *     mode), in ms: each exactly-once hop waits about half of it (docs/benchmarks §Two commit
+ *     intervals)
+ * @param catchUpCommitIntervalMs the commit interval while a backlog of at least {@code catchUpLag}
+ *     records is worked off (initial load, a stopped transform restarted), in ms; equal to {@code
+ *     commitIntervalMs}: one interval, no switching ({@link CatchUpPolicy})
+ * @param catchUpLag the transform's consumer lag on the EDU data topics, in records, from which it
+ *     switches to the catch-up commit interval ({@link CatchUpPolicy})
  * @param streamThreads stream threads in this instance; tasks (one per sub-topology and
  *     partition) are spread over them
  * @param kafkaClient {@code kafka.*} pass-through: Kafka client properties (SASL, SSL, …) for every
@@ -27,6 +34,8 @@ public record TransformConfig(
     String applicationId,
     Path stateDir,
     long commitIntervalMs,
+    long catchUpCommitIntervalMs,
+    long catchUpLag,
     int streamThreads,
     Map<String, String> kafkaClient,
     Map<String, String> streams) {
@@ -43,9 +52,29 @@ public record TransformConfig(
           "default.deserialization.exception.handler", "deserialization.exception.handler",
           "default.production.exception.handler", "production.exception.handler", "processing.exception.handler");
 
-  /** Settings without pass-through properties. */
+  /** Settings without pass-through properties and with one commit interval (no catch-up mode). */
   public TransformConfig(String kafkaBootstrap, String applicationId, Path stateDir, long commitIntervalMs, int streamThreads) {
-    this(kafkaBootstrap, applicationId, stateDir, commitIntervalMs, streamThreads, Map.of(), Map.of());
+    this(kafkaBootstrap, applicationId, stateDir, commitIntervalMs, commitIntervalMs, DEFAULT_CATCH_UP_LAG, streamThreads, Map.of(), Map.of());
+  }
+
+  /**
+   * Live commit interval by default, in ms: measured on 6 Dec 2026 against 100 and 20 ms (docs/benchmarks
+   * §Two commit intervals), the lowest p99 at 1,000 changes/s and half the median at 100/s.
+   */
+  public static final long DEFAULT_COMMIT_INTERVAL_MS = 50;
+
+  /** Catch-up commit interval by default, in ms (docs/benchmarks §Two commit intervals). */
+  public static final long DEFAULT_CATCH_UP_COMMIT_INTERVAL_MS = 500;
+
+  /** Consumer lag (records) from which the transform catches up with the longer interval. */
+  public static final long DEFAULT_CATCH_UP_LAG = 20_000;
+
+  /** The smallest catch-up lag accepted, in records. */
+  public static final long MIN_CATCH_UP_LAG = 100;
+
+  /** Whether a backlog switches the transform to {@link #catchUpCommitIntervalMs()}. */
+  public boolean catchUpEnabled() {
+    return catchUpCommitIntervalMs != commitIntervalMs;
   }
 
   /** Stream threads by default: the 2 cores of the target machine. */
@@ -78,6 +107,14 @@ public record TransformConfig(
       throw new IllegalArgumentException(
           "transform.commit.interval must be at least " + MIN_COMMIT_INTERVAL_MS + " ms, got " + commitIntervalMs + " ms");
     }
+    if (catchUpCommitIntervalMs < commitIntervalMs) {
+      throw new IllegalArgumentException(
+          "transform.catchup.commit.interval must be at least transform.commit.interval (" + commitIntervalMs + " ms), got "
+              + catchUpCommitIntervalMs + " ms");
+    }
+    if (catchUpLag < MIN_CATCH_UP_LAG) {
+      throw new IllegalArgumentException("transform.catchup.lag must be at least " + MIN_CATCH_UP_LAG + " records, got " + catchUpLag);
+    }
     kafkaClient = KafkaClientOverrides.check(kafkaClient);
     for (String key : kafkaClient.keySet()) {
       // kafka.* reaches the Streams properties too: it may not change what streams.* may not.
@@ -99,7 +136,8 @@ public record TransformConfig(
   public String toString() {
     return "TransformConfig[kafka.bootstrap.servers=" + kafkaBootstrap + ", transform.application.id=" + applicationId
         + ", transform.state.dir=" + stateDir + ", transform.commit.interval=" + commitIntervalMs
-        + " ms, transform.stream.threads=" + streamThreads + ", kafka.*=" + kafkaClient.keySet() + ", streams.*="
+        + " ms, transform.catchup.commit.interval=" + catchUpCommitIntervalMs + " ms, transform.catchup.lag=" + catchUpLag
+        + ", transform.stream.threads=" + streamThreads + ", kafka.*=" + kafkaClient.keySet() + ", streams.*="
         + streams.keySet() + "]";
   }
 }

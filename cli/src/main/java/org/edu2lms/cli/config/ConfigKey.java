@@ -63,7 +63,23 @@ public enum ConfigKey {
   /** State folder; empty = {@code <data.dir>/streams}. */
   TRANSFORM_STATE_DIR("transform.state.dir", Kind.PATH, "", "folder of the transform's state stores (empty: <data.dir>/streams)"),
   /** Commit interval. */
-  TRANSFORM_COMMIT_INTERVAL("transform.commit.interval", Kind.DURATION, "100ms", "the transform's commit interval (latency vs. throughput), at least 10ms"),
+  TRANSFORM_COMMIT_INTERVAL(
+      "transform.commit.interval",
+      Kind.DURATION,
+      TransformConfig.DEFAULT_COMMIT_INTERVAL_MS + "ms",
+      "the transform's commit interval while it keeps up: each exactly-once hop waits about half of it; at least 10ms"),
+  /** Commit interval while a backlog is worked off. */
+  TRANSFORM_CATCHUP_COMMIT_INTERVAL(
+      "transform.catchup.commit.interval",
+      Kind.DURATION,
+      TransformConfig.DEFAULT_CATCH_UP_COMMIT_INTERVAL_MS + "ms",
+      "the transform's commit interval while its consumer lag is at least transform.catchup.lag (initial load, restart after a stop); at least transform.commit.interval, equal: no switching"),
+  /** Lag that starts catch-up mode. */
+  TRANSFORM_CATCHUP_LAG(
+      "transform.catchup.lag",
+      Kind.INTEGER,
+      Long.toString(TransformConfig.DEFAULT_CATCH_UP_LAG),
+      "consumer lag (records) held for 2 s that switches the transform to its catch-up commit interval; a tenth of it held for 6 s switches back (each switch restarts Kafka Streams)"),
   /** Stream threads. */
   TRANSFORM_STREAM_THREADS("transform.stream.threads", Kind.INTEGER, Integer.toString(TransformConfig.DEFAULT_STREAM_THREADS), "stream threads of one transform instance"),
 

@@ -407,6 +407,8 @@ public final class Edu2LmsConfiguration {
               text(ConfigKey.TRANSFORM_APPLICATION_ID),
               path(ConfigKey.TRANSFORM_STATE_DIR),
               duration(ConfigKey.TRANSFORM_COMMIT_INTERVAL).toMillis(),
+              duration(ConfigKey.TRANSFORM_CATCHUP_COMMIT_INTERVAL).toMillis(),
+              integer(ConfigKey.TRANSFORM_CATCHUP_LAG),
               integer(ConfigKey.TRANSFORM_STREAM_THREADS),
               kafka,
               passThrough("streams."));
