@@ -174,7 +174,9 @@ final class TransformRunner implements AutoCloseable {
     streams = null;
     // Leaving the group lets the next instance's join rebalance at once instead of waiting for this
     // member's session to time out.
-    s.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(leaveGroup));
+    if (!s.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(leaveGroup))) {
+      LOG.warn("transform: Kafka Streams did not close within 30 s (state {}); its state folder may stay locked for a while", s.state());
+    }
     streamsMetrics.close();
     streamsMetrics = null;
   }
