@@ -3,6 +3,8 @@ package org.edu2lms.cli;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
+import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,7 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.edu2lms.cli.ops.ConsumerLag;
 import org.edu2lms.transform.CatchUpPolicy;
@@ -42,6 +46,7 @@ final class TransformRunner implements AutoCloseable {
   private final MeterRegistry registry;
   private final Consumer<Throwable> onFailure;
   private final CatchUpPolicy policy;
+  private final String groupInstanceId;
   private final AtomicInteger switches = new AtomicInteger();
   private ScheduledExecutorService probe;
   private volatile KafkaStreams streams;
@@ -63,6 +68,7 @@ final class TransformRunner implements AutoCloseable {
     this.registry = registry;
     this.onFailure = onFailure;
     this.policy = new CatchUpPolicy(config.catchUpLag());
+    this.groupInstanceId = config.applicationId() + "-" + UUID.randomUUID();
   }
 
   /** Starts the instance in live mode and, when catch-up is enabled, the lag probe. */
@@ -136,7 +142,7 @@ final class TransformRunner implements AutoCloseable {
     long start = System.nanoTime();
     switching = true;
     try {
-      closeStreams(true);
+      closeStreams();
       open(next);
     } catch (RuntimeException e) {
       // Not running now: a stage failure, as a dead stream thread is.
@@ -152,7 +158,16 @@ final class TransformRunner implements AutoCloseable {
 
   private void open(Mode next) {
     long interval = next == Mode.LIVE ? config.commitIntervalMs() : config.catchUpCommitIntervalMs();
-    KafkaStreams s = new KafkaStreams(EduToLmsTopology.buildTopology(), EduToLmsTopology.streamsConfig(config, interval));
+    Properties props = EduToLmsTopology.streamsConfig(config, interval);
+    // Static membership for the life of this runner: a dynamic member of a closed instance stays
+    // in the group until its session times out (Kafka Streams leaves the group on close only for
+    // static members), which stalled each switch for the 10 s session timeout. Kafka Streams
+    // appends the thread index to this id. A group.instance.id of the configuration wins.
+    if (!props.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)
+        && !props.containsKey(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG))) {
+      props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), groupInstanceId);
+    }
+    KafkaStreams s = new KafkaStreams(EduToLmsTopology.buildTopology(), props);
     streamsMetrics = new KafkaStreamsMetrics(s);
     streamsMetrics.bindTo(registry);
     s.setUncaughtExceptionHandler(
@@ -166,22 +181,22 @@ final class TransformRunner implements AutoCloseable {
     s.start();
   }
 
-  private void closeStreams(boolean leaveGroup) {
+  private void closeStreams() {
     KafkaStreams s = streams;
     if (s == null) {
       return;
     }
     streams = null;
-    // Leaving the group lets the next instance's join rebalance at once instead of waiting for this
-    // member's session to time out.
-    if (!s.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(leaveGroup))) {
+    // Leaving the group (its static members removed) lets the next instance's join, in this
+    // process or another, rebalance at once instead of waiting for these members' session to time out.
+    if (!s.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true))) {
       LOG.warn("transform: Kafka Streams did not close within 30 s (state {}); its state folder may stay locked for a while", s.state());
     }
     streamsMetrics.close();
     streamsMetrics = null;
   }
 
-  /** Stops the probe, then closes the instance cleanly (its last transaction committed). */
+  /** Stops the probe, then closes the instance cleanly (its last transaction committed) and leaves the group. */
   @Override
   public void close() {
     ScheduledExecutorService p;
@@ -206,7 +221,7 @@ final class TransformRunner implements AutoCloseable {
       }
     }
     synchronized (this) {
-      closeStreams(false);
+      closeStreams();
     }
   }
 }
