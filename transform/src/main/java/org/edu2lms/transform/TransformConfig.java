@@ -58,8 +58,9 @@ public record TransformConfig(
   }
 
   /**
-   * Live commit interval by default, in ms: measured on 6 Dec 2026 against 100 and 20 ms (docs/benchmarks
-   * §Two commit intervals), the lowest p99 at 1,000 changes/s and half the median at 100/s.
+   * Live commit interval by default, in ms (docs/benchmarks §Two commit intervals, 6 Dec 2026):
+   * against 100 ms, p99 at 100 changes/s 405–484 ms instead of 658–700; at 1,000/s a lower median
+   * but a p99 that varies more; 20 and 30 ms were worse at 1,000/s.
    */
   public static final long DEFAULT_COMMIT_INTERVAL_MS = 50;
 
