@@ -106,7 +106,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
         Pipeline.Settings settings =
             new Pipeline.Settings(
                 embedded.capture(),
-intervals.apply(t, streamThreads, t.streams()),
+                intervals.apply(t, streamThreads, t.streams()),
                 embedded.sink(),
                 embedded.partitions(),
                 embedded.replicationFactor());

@@ -11,7 +11,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
@@ -25,9 +24,6 @@ import org.edu2lms.cli.ops.KafkaTopics;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.sink.LmsCatalog;
 import org.edu2lms.sink.LmsTable;
-import org.edu2lms.transform.TransformConfig;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 
 /** What the benchmark commands share: machine facts, LMS row counts, report files. */
 final class BenchSupport {

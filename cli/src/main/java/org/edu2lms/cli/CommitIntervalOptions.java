@@ -16,13 +16,13 @@ final class CommitIntervalOptions {
 
   @Option(
       names = "--commit-interval",
-      defaultValue = "PT0.05S",
+      defaultValue = "PT" + TransformConfig.DEFAULT_COMMIT_INTERVAL_MS / 1000.0 + "S",
       description = "the transform's commit interval while it keeps up (transform.commit.interval; default: ${DEFAULT-VALUE})")
   Duration commitInterval;
 
   @Option(
       names = "--catchup-commit-interval",
-      defaultValue = "PT0.5S",
+      defaultValue = "PT" + TransformConfig.DEFAULT_CATCH_UP_COMMIT_INTERVAL_MS / 1000.0 + "S",
       description =
           "the transform's commit interval while it works off a backlog (transform.catchup.commit.interval; equal to"
               + " --commit-interval: one interval throughout; default: ${DEFAULT-VALUE})")

@@ -74,7 +74,7 @@ public final class RunCommand implements Runnable {
   @Option(names = "--partitions", defaultValue = "1", description = "partitions of the topics the pipeline creates when missing (default: ${DEFAULT-VALUE})")
   int partitions;
 
-  @Option(names = "--commit-interval", defaultValue = "PT0.05S", description = "the transform's commit interval while it keeps up (transform.commit.interval; default: ${DEFAULT-VALUE})")
+  @Option(names = "--commit-interval", defaultValue = "PT" + TransformConfig.DEFAULT_COMMIT_INTERVAL_MS / 1000.0 + "S", description = "the transform's commit interval while it keeps up (transform.commit.interval; default: ${DEFAULT-VALUE})")
   Duration commitInterval;
 
   @Option(names = "--stream-threads", defaultValue = "" + TransformConfig.DEFAULT_STREAM_THREADS, description = "the transform's stream threads (default: ${DEFAULT-VALUE})")

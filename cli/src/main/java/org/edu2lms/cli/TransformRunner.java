@@ -99,7 +99,11 @@ final class TransformRunner implements AutoCloseable {
 
   /** The commit interval of the running instance, in ms. */
   long commitIntervalMs() {
-    return mode == Mode.LIVE ? config.commitIntervalMs() : config.catchUpCommitIntervalMs();
+    return intervalOf(mode);
+  }
+
+  private long intervalOf(Mode m) {
+    return m == Mode.LIVE ? config.commitIntervalMs() : config.catchUpCommitIntervalMs();
   }
 
   /** How many times the mode switched since {@link #start()}. */
@@ -132,7 +136,7 @@ final class TransformRunner implements AutoCloseable {
 
   private void switchTo(Mode next, long lag) {
     long from = commitIntervalMs();
-    long to = next == Mode.LIVE ? config.commitIntervalMs() : config.catchUpCommitIntervalMs();
+    long to = intervalOf(next);
     LOG.info(
         "transform: consumer lag {} records, {} mode: commit interval {} ms -> {} ms (restarting Kafka Streams)",
         lag,
@@ -157,8 +161,7 @@ final class TransformRunner implements AutoCloseable {
   }
 
   private void open(Mode next) {
-    long interval = next == Mode.LIVE ? config.commitIntervalMs() : config.catchUpCommitIntervalMs();
-    Properties props = EduToLmsTopology.streamsConfig(config, interval);
+    Properties props = EduToLmsTopology.streamsConfig(config, intervalOf(next));
     // Static membership for the life of this runner: a dynamic member of a closed instance stays
     // in the group until its session times out (Kafka Streams leaves the group on close only for
     // static members), which stalled each switch for the 10 s session timeout. Kafka Streams
