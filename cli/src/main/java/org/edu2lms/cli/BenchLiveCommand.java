@@ -66,6 +66,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
 
   @Mixin CommitIntervalOptions intervals;
 
+  @Mixin UpsertConnectionsOption upsert;
+
   @Option(names = "--capture-poll-interval", description = "Debezium's poll.interval.ms for the capture, for an experiment (default: the pipeline's own, 10 ms)")
   Duration capturePollInterval;
 
@@ -123,17 +125,18 @@ public final class BenchLiveCommand implements Callable<Integer> {
         org.edu2lms.transform.TransformConfig t = embedded.transform();
         Map<String, String> fetch =
             fetchMaxWait == null ? Map.of() : Map.of("fetch.max.wait.ms", Long.toString(fetchMaxWait.toMillis()));
-        org.edu2lms.sink.SinkConfig k = embedded.sink();
+        org.edu2lms.sink.SinkConfig k = upsert.apply(spec, embedded.sink());
         Pipeline.Settings settings =
             new Pipeline.Settings(
                 capturePollInterval == null ? embedded.capture() : withPollInterval(embedded.capture(), capturePollInterval),
                 intervals.apply(t, t.streamThreads(), streamsOverrides(fetch)),
                 new org.edu2lms.sink.SinkConfig(
                     k.lmsJdbcUrl(), k.lmsUser(), k.lmsPassword(), k.kafkaBootstrap(), k.groupId(), k.maxPollRecords(), k.stageMethod(),
-                    k.parkedGrace(), k.parkedRetryInterval(), k.retryMaxAttempts(), k.retryMaxBackoff(), fetch),
+                    k.upsertConnections(), k.parkedGrace(), k.parkedRetryInterval(), k.retryMaxAttempts(), k.retryMaxBackoff(), fetch),
                 embedded.partitions());
         report.put("transformCommitIntervalMs", settings.transform().commitIntervalMs());
         report.put("transformCatchUpCommitIntervalMs", settings.transform().catchUpCommitIntervalMs());
+        report.put("sinkUpsertConnections", settings.sink().upsertConnections());
         report.put("consumerFetchMaxWaitMs", fetchMaxWait == null ? "default" : fetchMaxWait.toMillis());
         report.put("capturePollIntervalMs", Long.parseLong(settings.capture().debeziumProperties().getProperty("poll.interval.ms")));
         report.put("eduWriterSynchronousCommit", "on");
@@ -364,7 +367,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
         .append(r.get("transformCommitIntervalMs")).append(" ms (catch-up ").append(r.get("transformCatchUpCommitIntervalMs"))
         .append(" ms; initial load ").append(r.get("initialLoadSeconds")).append(" s with ").append(r.get("modeSwitchesDuringLoad"))
         .append(" mode switches, ").append(r.get("modeSwitchesDuringLive")).append(" during the live steps); capture poll interval ").append(r.get("capturePollIntervalMs"))
-        .append(" ms; EDU writer synchronous_commit ").append(r.get("eduWriterSynchronousCommit")).append("; ")
+        .append(" ms; sink upsert connections ").append(r.getOrDefault("sinkUpsertConnections", 1))
+        .append("; EDU writer synchronous_commit ").append(r.get("eduWriterSynchronousCommit")).append("; ")
         .append(r.get("durationSeconds")).append(" s per rate.\n\n");
     md.append("Latency = LMS row commit − EDU row commit (`pg_xact_commit_timestamp`, one server clock).\n\n");
     md.append("| rate | changes | achieved/s | timed | p50 ms | p95 ms | p99 ms | max ms | lag max | lag at end | drain s | lag |\n");

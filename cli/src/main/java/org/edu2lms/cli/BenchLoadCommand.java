@@ -64,6 +64,8 @@ public final class BenchLoadCommand implements Callable<Integer> {
 
   @Mixin CommitIntervalOptions intervals;
 
+  @Mixin UpsertConnectionsOption upsert;
+
   @Option(names = "--stream-threads", defaultValue = "" + TransformConfig.DEFAULT_STREAM_THREADS, description = "the transform's stream threads (default: ${DEFAULT-VALUE})")
   int streamThreads;
 
@@ -84,6 +86,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
     report.put("streamThreads", streamThreads);
     report.put("commitIntervalMs", intervals.commitInterval.toMillis());
     report.put("catchUpCommitIntervalMs", intervals.catchUpCommitInterval.toMillis());
+    report.put("sinkUpsertConnections", upsert.connections);
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(bench.dataDir.resolve("postgres"))) {
       String eduUrl = pg.jdbcUrl("edu");
       EduSchema.migrate(eduUrl, EmbeddedPostgresServer.USER, "");
@@ -107,7 +110,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
             new Pipeline.Settings(
                 embedded.capture(),
                 intervals.apply(t, streamThreads, t.streams()),
-                embedded.sink(),
+                upsert.apply(spec, embedded.sink()),
                 embedded.partitions(),
                 embedded.replicationFactor());
         out.println("[2/4] pipeline: initial load into an empty LMS");
@@ -232,7 +235,8 @@ public final class BenchLoadCommand implements Callable<Integer> {
     md.append("Machine: ").append(r.get("machine")).append("; PostgreSQL ").append(r.get("postgres"))
         .append("; Kafka ").append(r.get("kafka")).append("; stream threads ").append(r.get("streamThreads"))
         .append("; commit interval ").append(r.get("commitIntervalMs")).append(" ms, catch-up ").append(r.get("catchUpCommitIntervalMs"))
-        .append(" ms (").append(r.get("transformModeSwitches")).append(" mode switches).\n\n");
+        .append(" ms (").append(r.get("transformModeSwitches")).append(" mode switches); sink upsert connections ")
+        .append(r.getOrDefault("sinkUpsertConnections", 1)).append(".\n\n");
     md.append("| figure | value |\n|---|---:|\n");
     md.append(String.format("| scale / seed | %s / %s |%n", r.get("scale"), r.get("seed")));
     md.append(String.format("| EDU rows (generated in %.1f s) | %,d |%n", (Double) r.get("generateSeconds"), (Long) r.get("eduRows")));

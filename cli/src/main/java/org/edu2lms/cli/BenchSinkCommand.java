@@ -43,15 +43,16 @@ import picocli.CommandLine.Spec;
 /**
  * {@code edu2lms bench sink}: the sink's write path measured alone. Fills the lms.* topics once by
  * running the real pipeline on generated EDU (embedded PostgreSQL and Kafka), then replays those
- * topics into fresh, empty LMS databases (constraints on) with each {@link StageMethod},
- * alternating, {@code --repeat} times each. Reports wall time to a consumer lag of 0, rows/s
+ * topics into fresh, empty LMS databases (constraints on) with each of {@code --methods} ({@link
+ * StageMethod}) and each of {@code --connections} ({@code sink.upsert.connections}), alternating,
+ * {@code --repeat} times each. Reports wall time to a consumer lag of 0, rows/s
  * overall and per table (rows upserted ÷ time spent in that table's upserts, from the sink's
  * {@code edu2lms.sink.upsert} timer), as JSON and Markdown in {@code --report-dir}.
  */
 @Command(
     name = "sink",
     mixinStandardHelpOptions = true,
-    description = "Measure the sink alone: replay the lms.* topics into an empty LMS with each staging method.")
+    description = "Measure the sink alone: replay the lms.* topics into an empty LMS with each staging method and number of upsert connections.")
 public final class BenchSinkCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -61,12 +62,27 @@ public final class BenchSinkCommand implements Callable<Integer> {
   @Option(names = "--repeat", defaultValue = "2", description = "runs per staging method, alternating (default: ${DEFAULT-VALUE})")
   int repeat;
 
+  @Option(
+      names = "--methods",
+      defaultValue = "insert",
+      split = ",",
+      description = "staging methods to replay with, insert and/or copy (default: ${DEFAULT-VALUE})")
+  List<String> methods;
+
+  @Option(
+      names = "--connections",
+      defaultValue = "1,2",
+      split = ",",
+      description = "sink.upsert.connections values to replay with, each 1..8 (default: ${DEFAULT-VALUE})")
+  List<Integer> connections;
+
   @Option(names = "--timeout", defaultValue = "PT60M", description = "longest wait for the pipeline or one replay (default: ${DEFAULT-VALUE})")
   Duration timeout;
 
   /** One replay's figures. */
   record Run(
       String method,
+      int connections,
       int repeat,
       double seconds,
       long rows,
@@ -84,6 +100,19 @@ public final class BenchSinkCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (repeat < 1 || repeat > 10) {
       throw new ParameterException(spec.commandLine(), "--repeat must be 1..10, got " + repeat);
+    }
+    List<StageMethod> stageMethods = new ArrayList<>();
+    for (String m : methods) {
+      try {
+        stageMethods.add(StageMethod.valueOf(m.trim().toUpperCase(java.util.Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--methods takes insert and/or copy, got '" + m + "'");
+      }
+    }
+    for (int n : connections) {
+      if (n < 1 || n > 8) {
+        throw new ParameterException(spec.commandLine(), "--connections values must be 1..8, got " + n);
+      }
     }
     bench.prepare(spec);
     Map<String, Object> report = new LinkedHashMap<>();
@@ -118,7 +147,7 @@ public final class BenchSinkCommand implements Callable<Integer> {
         long lmsRows = expected.values().stream().mapToLong(Long::longValue).sum();
         report.put("lmsRows", lmsRows);
         report.put("lmsRowsPerTable", expected);
-        out.printf("[3/3] replaying %,d LMS rows into empty databases, %d× per staging method%n", lmsRows, repeat);
+        out.printf("[3/3] replaying %,d LMS rows into empty databases, %d× per staging method and connections%n", lmsRows, repeat);
         out.flush();
         List<Run> runs = new ArrayList<>();
         Properties a = new Properties();
@@ -126,14 +155,16 @@ public final class BenchSinkCommand implements Callable<Integer> {
         try (Admin admin = Admin.create(a)) {
           Map<TopicPartition, Long> ends = endOffsets(admin);
           for (int r = 1; r <= repeat; r++) {
-            for (StageMethod method : StageMethod.values()) {
-              Run run = replay(pg, admin, settings.sink(), method, r, ends, expected);
-              runs.add(run);
-              out.printf(
-                  "      %-6s #%d: %,9d rows in %6.1f s = %,8.0f rows/s; grades %,8.0f rows/s of upsert time%n",
-                  method, r, run.rows(), run.seconds(), run.rowsPerSecond(),
-                  run.tables().getOrDefault("grades", new TableFigures(0, 0, 0)).rowsPerUpsertSecond());
-              out.flush();
+            for (StageMethod method : stageMethods) {
+              for (int n : connections) {
+                Run run = replay(pg, admin, settings.sink().withUpsertConnections(n), method, r, ends, expected);
+                runs.add(run);
+                out.printf(
+                    "      %-6s %d connection(s) #%d: %,9d rows in %6.1f s = %,8.0f rows/s; grades %,8.0f rows/s of upsert time%n",
+                    method, n, r, run.rows(), run.seconds(), run.rowsPerSecond(),
+                    run.tables().getOrDefault("grades", new TableFigures(0, 0, 0)).rowsPerUpsertSecond());
+                out.flush();
+              }
             }
           }
         }
@@ -154,7 +185,7 @@ public final class BenchSinkCommand implements Callable<Integer> {
       Map<TopicPartition, Long> ends,
       Map<String, Long> expected)
       throws Exception {
-    String db = "lms_bench_" + method.name().toLowerCase() + "_" + r;
+    String db = "lms_bench_" + method.name().toLowerCase() + "_" + base.upsertConnections() + "_" + r;
     BenchSupport.recreateDatabase(pg, db);
     LmsSchema.migrate(pg.jdbcUrl(db), EmbeddedPostgresServer.USER, "");
     SinkConfig config =
@@ -194,6 +225,7 @@ public final class BenchSinkCommand implements Callable<Integer> {
     BenchSupport.dropDatabase(pg, db);
     return new Run(
         method.name(),
+        config.upsertConnections(),
         r,
         seconds,
         rows,
@@ -234,17 +266,19 @@ public final class BenchSinkCommand implements Callable<Integer> {
   private Path write(Map<String, Object> report, List<Run> runs) throws Exception {
     StringBuilder md = new StringBuilder();
     md.append("# Sink benchmark ").append(report.get("started")).append("\n\n");
-    md.append("`edu2lms bench sink --scale ").append(bench.scale).append(" --repeat ").append(repeat).append("`: the lms.* topics filled by the real pipeline")
+    md.append("`edu2lms bench sink --scale ").append(bench.scale).append(" --repeat ").append(repeat)
+        .append(" --methods ").append(String.join(",", methods)).append(" --connections ")
+        .append(connections.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","))).append("`: the lms.* topics filled by the real pipeline")
         .append(" from ").append(String.format("%,d", (Long) report.get("eduRows"))).append(" generated EDU rows, then replayed by the sink alone into empty LMS databases")
-        .append(" (all constraints on), once per run. Rows/s of a table = its rows ÷ the time spent in its upserts (staging + set-based upsert).\n\n");
+        .append(" (all constraints on), once per run. Rows/s of a table = its rows ÷ the time spent in its upserts (staging + set-based upsert; with more than one upsert connection the parts' times add up, so it understates the rate).\n\n");
     md.append("Machine: ").append(report.get("machine")).append("; PostgreSQL ").append(report.get("postgres"))
         .append("; Kafka ").append(report.get("kafka")).append(".\n\n");
-    md.append("| method | run | LMS rows | wall s | rows/s | batches | batch mean ms | batch max ms | grades rows/s of upsert time | users rows/s | course_enrollments rows/s |\n");
-    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    md.append("| method | upsert connections | run | LMS rows | wall s | rows/s | batches | batch mean ms | batch max ms | grades rows/s of upsert time | users rows/s | course_enrollments rows/s |\n");
+    md.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Run r : runs) {
       md.append(String.format(
-          "| %s | %d | %,d | %.1f | %,.0f | %d | %.0f | %.0f | %,.0f | %,.0f | %,.0f |%n",
-          r.method(), r.repeat(), r.rows(), r.seconds(), r.rowsPerSecond(), r.batches(), r.batchMeanMs(), r.batchMaxMs(),
+          "| %s | %d | %d | %,d | %.1f | %,.0f | %d | %.0f | %.0f | %,.0f | %,.0f | %,.0f |%n",
+          r.method(), r.connections(), r.repeat(), r.rows(), r.seconds(), r.rowsPerSecond(), r.batches(), r.batchMeanMs(), r.batchMaxMs(),
           fig(r, "grades"), fig(r, "users"), fig(r, "course_enrollments")));
     }
     md.append("\nPipeline catch-up that filled the topics: ").append(report.get("pipelineCatchUpSeconds")).append(" s.\n");

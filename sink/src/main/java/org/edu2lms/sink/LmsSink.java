@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
@@ -66,6 +67,12 @@ import org.slf4j.LoggerFactory;
  * the database commit ({@code read_committed} consumer): a crash between the two replays the
  * batch, which the idempotent, position-guarded upserts absorb.
  *
+ * <p>A table with {@link SinkConfig#PARALLEL_MIN_ROWS} rows or more in one batch (the initial
+ * load's grades, mostly) is upserted on {@code sink.upsert.connections} LMS connections at once
+ * ({@link UpsertHelpers}): the batch then commits what it wrote before that table, each helper
+ * commits its part, and the rest of the batch commits last, before the offsets. Live sync's small
+ * batches stay one transaction.
+ *
  * <p>Transient database errors (connection lost, LMS restarting) retry the whole batch on a new
  * connection with exponential backoff ({@link SinkConfig#retryMaxAttempts()}); other errors stop
  * the sink with {@link SinkErrors#explain} as the message.
@@ -75,7 +82,9 @@ import org.slf4j.LoggerFactory;
  * .rejected} per table; {@code edu2lms.sink.dead.letters} per topic; {@code
  * edu2lms.sink.retries}; gauges {@code edu2lms.sink.parked.rows}, {@code
  * edu2lms.sink.pending.deletes} ({@link PendingDeletes}) and {@code
- * edu2lms.sink.quarantined.rows} (rows quarantined by the sink); timers {@code
+ * edu2lms.sink.quarantined.rows} (rows quarantined by the sink); counters {@code
+ * edu2lms.sink.upsert.parts} (parts written on a helper connection) and {@code
+ * edu2lms.sink.upsert.part.fallbacks} (parts written again on the main connection); timers {@code
  * edu2lms.sink.batch} (poll to database commit) and {@code edu2lms.sink.upsert} per table.
  */
 public final class LmsSink implements Runnable, AutoCloseable {
@@ -99,8 +108,12 @@ public final class LmsSink implements Runnable, AutoCloseable {
   private final Timer batchTimer;
   private final Counter retries;
   private final Map<TopicPartition, Long> committed = new HashMap<>();
-  private final Set<String> conflicted = new HashSet<>();
-  private final Set<String> parkedTables = new HashSet<>();
+  /** Concurrent: the parts of a shared upsert ({@link #writeShared}) add to both. */
+  private final Set<String> conflicted = ConcurrentHashMap.newKeySet();
+  private final Set<String> parkedTables = ConcurrentHashMap.newKeySet();
+  private final UpsertHelpers helpers;
+  private final Counter sharedParts;
+  private final Counter partFallbacks;
   private final PendingDeletes pendingDeletes = new PendingDeletes(LmsCatalog.TABLES);
   /** Tables with parent deletes waiting for their references to go (refreshed per transaction). */
   private final Set<String> pendingTables = new HashSet<>();
@@ -160,6 +173,15 @@ public final class LmsSink implements Runnable, AutoCloseable {
                 .build());
     this.heartbeats =
         Counter.builder("edu2lms.sink.heartbeats").description("capture heartbeats recorded in LMS edu2lms.heartbeat").register(registry);
+    this.helpers = new UpsertHelpers(config);
+    this.sharedParts =
+        Counter.builder("edu2lms.sink.upsert.parts")
+            .description("parts of big upserts written on a helper LMS connection (sink.upsert.connections)")
+            .register(registry);
+    this.partFallbacks =
+        Counter.builder("edu2lms.sink.upsert.part.fallbacks")
+            .description("parts a helper connection could not write (lock timeout, deadlock, error), written on the main connection instead")
+            .register(registry);
     this.retries = Counter.builder("edu2lms.sink.retries").description("batches retried after a transient LMS error").register(registry);
     this.retry
         .getEventPublisher()
@@ -235,6 +257,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
       LOG.error("sink stopped: {}", why, e);
     } finally {
       closeConnection();
+      helpers.close();
       consumer.close();
       deadLetters.close(Duration.ofSeconds(10));
     }
@@ -476,7 +499,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
           present.put(k, v);
         }
       });
-      if (!present.isEmpty() && (write(c, w, present, rejected) > 0 || conflicted.contains(w.table().name()))) {
+      if (!present.isEmpty() && (writeOrShare(c, w, present, rejected) > 0 || conflicted.contains(w.table().name()))) {
         // A row parked on a unique conflict may form a cycle with rows parked earlier: retry them together.
         written.add(w.table().name());
       }
@@ -539,6 +562,89 @@ public final class LmsSink implements Runnable, AutoCloseable {
           .retry(c, writers, pendingTables)
           .forEach((table, n) -> registry.counter("edu2lms.sink.rows.deleted", "table", table).increment(n));
     }
+  }
+
+  /** One part of a shared upsert, written on a helper connection. */
+  private record PartResult(int applied, List<Rejected> rejected) {}
+
+  /**
+   * Writes a batch's rows of one table: on the main connection, or, for a big write ({@link
+   * SinkConfig#PARALLEL_MIN_ROWS} rows or more, a table without a reference to itself, {@code
+   * sink.upsert.connections} > 1), shared with the helper connections ({@link #writeShared}).
+   */
+  private int writeOrShare(Connection c, TableWriter w, Map<String, Row> rows, List<Rejected> rejected) throws SQLException {
+    if (helpers.size() == 0 || rows.size() < SinkConfig.PARALLEL_MIN_ROWS || w.table().selfReference().isPresent()) {
+      return write(c, w, rows, rejected);
+    }
+    return writeShared(c, w, rows, rejected);
+  }
+
+  /**
+   * Writes one table's rows in {@code sink.upsert.connections} parts at once, split by the hash of
+   * the id (so no two parts hold the same row; grades' other unique key, (legacy_detail_id,
+   * component), is a function of the id). First commits what the batch has written so far, so the
+   * helpers see this batch's deletes and parent rows. Each helper commits its part when done; the
+   * main connection's part stays in the batch's transaction. A part a helper cannot write (it
+   * waited {@value UpsertHelpers#LOCK_TIMEOUT} for a lock, e.g. a unique value held by the main
+   * part, or any error) is written again on the main connection: nothing is skipped. Kafka offsets
+   * are still committed only after the batch's last transaction; a crash in between replays the
+   * batch, which the position guard absorbs (as for a crash between the database commit and the
+   * offset commit).
+   *
+   * @return rows applied, all parts together
+   * @throws SQLException an error of the main connection (the batch is then retried whole)
+   */
+  private int writeShared(Connection c, TableWriter w, Map<String, Row> rows, List<Rejected> rejected) throws SQLException {
+    c.commit();
+    int parts = helpers.size() + 1;
+    List<Map<String, Row>> split = new ArrayList<>(parts);
+    for (int i = 0; i < parts; i++) {
+      split.add(new LinkedHashMap<>());
+    }
+    rows.forEach((k, v) -> split.get(Math.floorMod(k.hashCode(), parts)).put(k, v));
+    List<Future<PartResult>> running = new ArrayList<>(parts - 1);
+    for (int i = 1; i < parts; i++) {
+      Map<String, Row> part = split.get(i);
+      running.add(
+          helpers.submit(
+              i - 1,
+              w.table(),
+              (hc, hw) -> {
+                List<Rejected> r = new ArrayList<>();
+                return new PartResult(write(hc, hw, part, r), r);
+              }));
+    }
+    int applied = 0;
+    try {
+      applied += write(c, w, split.get(0), rejected);
+    } finally {
+      // A helper must be done before its slot takes another part, also when the main part failed.
+      for (Future<PartResult> f : running) {
+        try {
+          f.get();
+        } catch (ExecutionException | InterruptedException | java.util.concurrent.CancellationException ignored) {
+          // collected below, or the batch fails anyway
+        }
+      }
+    }
+    for (int i = 1; i < parts; i++) {
+      try {
+        PartResult p = running.get(i - 1).get();
+        applied += p.applied();
+        rejected.addAll(p.rejected());
+        sharedParts.increment();
+      } catch (ExecutionException e) {
+        partFallbacks.increment();
+        LOG.info(
+            "{} rows of {} could not be written on helper connection {} ({}); writing them on the main connection",
+            split.get(i).size(), w.table().name(), i, e.getCause() == null ? e.toString() : e.getCause().getMessage());
+        applied += write(c, w, split.get(i), rejected);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while a helper LMS connection wrote " + w.table().name(), e);
+      }
+    }
+    return applied;
   }
 
   /**

@@ -19,6 +19,10 @@ import org.edu2lms.schemas.KafkaClientOverrides;
  * @param maxPollRecords {@code sink.max.poll.records}: the most records one batch (one database
  *     transaction) takes, 1..100,000
  * @param stageMethod {@code sink.stage.method}: how batches reach the staging table
+ * @param upsertConnections {@code sink.upsert.connections}: LMS connections that share the upsert
+ *     of a table with at least {@link #PARALLEL_MIN_ROWS} rows in one batch, 1..8 ({@value
+ *     #DEFAULT_UPSERT_CONNECTIONS}); 1 writes every batch on one connection. See {@link
+ *     LmsSink} for how the rows are split and what happens when a part cannot be written
  * @param parkedGrace {@code sink.parked.grace}: how long a row may stay parked (waiting for its
  *     parent or a unique value held by a row in flight) before it is also quarantined as {@code
  *     missing_parent:<table>} / {@code conflict:<constraint>}; at least 1 s
@@ -40,6 +44,7 @@ public record SinkConfig(
     String groupId,
     int maxPollRecords,
     StageMethod stageMethod,
+    int upsertConnections,
     Duration parkedGrace,
     Duration parkedRetryInterval,
     int retryMaxAttempts,
@@ -60,6 +65,20 @@ public record SinkConfig(
    * COPY stays available with {@code sink.stage.method=copy}.
    */
   public static final StageMethod DEFAULT_STAGE_METHOD = StageMethod.INSERT;
+
+  /**
+   * Default LMS connections of one sink: 2. When the transform has caught up at the end of an
+   * initial load, the sink drains its backlog alone and one LMS backend was the limit (~80 % of a
+   * core, the sink's own thread 6 %: docs/benchmarks §Two commit intervals); a second connection
+   * lets PostgreSQL use the other core for the big tables.
+   */
+  public static final int DEFAULT_UPSERT_CONNECTIONS = 2;
+
+  /**
+   * Rows of one table in one batch from which its upsert is shared by {@code
+   * sink.upsert.connections}: smaller writes (live sync) stay on one connection and one transaction.
+   */
+  public static final int PARALLEL_MIN_ROWS = 2_000;
 
   /** Default grace period of parked rows. */
   public static final Duration DEFAULT_PARKED_GRACE = Duration.ofMinutes(2);
@@ -93,6 +112,9 @@ public record SinkConfig(
       throw new IllegalArgumentException("sink.max.poll.records must be 1..100000, got " + maxPollRecords);
     }
     Objects.requireNonNull(stageMethod, "sink.stage.method is required (copy or insert)");
+    if (upsertConnections < 1 || upsertConnections > 8) {
+      throw new IllegalArgumentException("sink.upsert.connections must be 1..8, got " + upsertConnections);
+    }
     if (parkedGrace == null || parkedGrace.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new IllegalArgumentException("sink.parked.grace must be at least PT1S, got " + parkedGrace);
     }
@@ -110,7 +132,7 @@ public record SinkConfig(
     kafkaClient = KafkaClientOverrides.check(kafkaClient);
   }
 
-  /** Settings without pass-through Kafka client properties. */
+  /** Settings without pass-through Kafka client properties, with the default upsert connections. */
   public SinkConfig(
       String lmsJdbcUrl,
       String lmsUser,
@@ -123,7 +145,7 @@ public record SinkConfig(
       Duration parkedRetryInterval,
       int retryMaxAttempts,
       Duration retryMaxBackoff) {
-    this(lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, groupId, maxPollRecords, stageMethod, parkedGrace,
+    this(lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, groupId, maxPollRecords, stageMethod, DEFAULT_UPSERT_CONNECTIONS, parkedGrace,
         parkedRetryInterval, retryMaxAttempts, retryMaxBackoff, Map.of());
   }
 
@@ -146,34 +168,41 @@ public record SinkConfig(
   /** A copy with another consumer group. */
   public SinkConfig withGroupId(String id) {
     return new SinkConfig(
-        lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, id, maxPollRecords, stageMethod, parkedGrace,
+        lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, id, maxPollRecords, stageMethod, upsertConnections, parkedGrace,
         parkedRetryInterval, retryMaxAttempts, retryMaxBackoff, kafkaClient);
   }
 
   /** A copy with another LMS database. */
   public SinkConfig withLmsJdbcUrl(String url) {
     return new SinkConfig(
-        url, lmsUser, lmsPassword, kafkaBootstrap, groupId, maxPollRecords, stageMethod, parkedGrace,
+        url, lmsUser, lmsPassword, kafkaBootstrap, groupId, maxPollRecords, stageMethod, upsertConnections, parkedGrace,
         parkedRetryInterval, retryMaxAttempts, retryMaxBackoff, kafkaClient);
   }
 
   /** A copy with another staging method. */
   public SinkConfig withStageMethod(StageMethod method) {
     return new SinkConfig(
-        lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, groupId, maxPollRecords, method, parkedGrace,
+        lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, groupId, maxPollRecords, method, upsertConnections, parkedGrace,
         parkedRetryInterval, retryMaxAttempts, retryMaxBackoff, kafkaClient);
   }
 
   /** A copy with another grace period and retry interval for parked rows. */
   public SinkConfig withParking(Duration grace, Duration retryInterval) {
     return new SinkConfig(
-        lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, groupId, maxPollRecords, stageMethod, grace, retryInterval, retryMaxAttempts, retryMaxBackoff, kafkaClient);
+        lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, groupId, maxPollRecords, stageMethod, upsertConnections, grace, retryInterval, retryMaxAttempts, retryMaxBackoff, kafkaClient);
   }
 
   /** A copy with another batch size. */
   public SinkConfig withMaxPollRecords(int records) {
     return new SinkConfig(
-        lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, groupId, records, stageMethod, parkedGrace,
+        lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, groupId, records, stageMethod, upsertConnections, parkedGrace,
+        parkedRetryInterval, retryMaxAttempts, retryMaxBackoff, kafkaClient);
+  }
+
+  /** A copy with another number of upsert connections. */
+  public SinkConfig withUpsertConnections(int connections) {
+    return new SinkConfig(
+        lmsJdbcUrl, lmsUser, lmsPassword, kafkaBootstrap, groupId, maxPollRecords, stageMethod, connections, parkedGrace,
         parkedRetryInterval, retryMaxAttempts, retryMaxBackoff, kafkaClient);
   }
 
@@ -182,7 +211,7 @@ public record SinkConfig(
   public String toString() {
     return "SinkConfig[sink.lms.url=" + org.edu2lms.schemas.UrlPasswords.mask(lmsJdbcUrl) + ", sink.lms.user=" + lmsUser + ", sink.lms.password=****"
         + ", kafka.bootstrap.servers=" + kafkaBootstrap + ", sink.group.id=" + groupId + ", sink.max.poll.records="
-        + maxPollRecords + ", sink.stage.method=" + stageMethod + ", sink.parked.grace=" + parkedGrace
+        + maxPollRecords + ", sink.stage.method=" + stageMethod + ", sink.upsert.connections=" + upsertConnections + ", sink.parked.grace=" + parkedGrace
         + ", sink.parked.retry.interval=" + parkedRetryInterval + ", sink.retry.max.attempts=" + retryMaxAttempts
         + ", sink.retry.max.backoff=" + retryMaxBackoff + ", kafka.*=" + kafkaClient.keySet() + "]";
   }

@@ -583,6 +583,91 @@ class LmsSinkIT {
     assertThat(sink.failure()).isNull();
   }
 
+  private static double counter(LmsSink sink, String name) {
+    var c = sink.registry().find(name).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  @Test
+  void bigWritesAreSharedByTwoConnectionsParentsFirstAndLandValueByValue() throws Exception {
+    freshLms(defaults().withMaxPollRecords(100_000).withUpsertConnections(2));
+    int n = 9_000;
+    // Produced before the sink starts, so its polls hold thousands of users and of their persons.
+    for (int i = 0; i < n; i++) {
+      producer.send(userRecord(3_000_000 + i, i % PARTITIONS, 30_000 + i));
+    }
+    for (int i = 0; i < n; i++) {
+      Person p = person(3_000_000 + i, 3_000_000 + i, "P" + i, i % 2 == 0 ? "female" : "male", 40_000 + i);
+      byte[] bytes = LmsTopics.PERSONS.valueSerde().serializer().serialize(LmsTopics.PERSONS.name(), p);
+      producer.send(new ProducerRecord<>(LmsTopics.PERSONS.name(), i % PARTITIONS, p.getId().getBytes(StandardCharsets.UTF_8), bytes));
+    }
+    producer.flush();
+    LmsSink sink = startSink();
+    await().atMost(Duration.ofSeconds(120)).until(() -> count("SELECT count(*) FROM persons") == n);
+    // Every person joined to its own user: the helper saw the users the batch wrote before.
+    assertThat(count("SELECT count(*) FROM persons p JOIN users u ON u.id = p.user_id"
+        + " WHERE u.legacy_id = p.legacy_id AND p.first_name = 'P' || (p.legacy_id - 3000000)"
+        + " AND p.source_lsn = 40000 + (p.legacy_id - 3000000) AND u.username = 'u' || (u.legacy_id - 3000000)"))
+        .isEqualTo(n);
+    assertThat(rows("SELECT p.legacy_id, p.first_name, p.gender, u.username, u.source_lsn FROM persons p JOIN users u ON u.id = p.user_id"
+        + " WHERE p.legacy_id IN (3000000, 3000001, 3008999) ORDER BY 1"))
+        .containsExactly("3000000|P0|female|u0|30000", "3000001|P1|male|u1|30001", "3008999|P8999|male|u8999|38999");
+    assertThat(count("SELECT count(*) FROM edu2lms.parked")).isZero();
+    assertThat(counter(sink, "edu2lms.sink.upsert.parts")).isGreaterThanOrEqualTo(1);
+    assertThat(counter(sink, "edu2lms.sink.upsert.part.fallbacks")).isZero();
+    assertThat(sink.rowsUpserted()).isEqualTo(2L * n);
+    assertThat(sink.failure()).isNull();
+  }
+
+  @Test
+  void aPartTheHelperConnectionCannotLockIsWrittenOnTheMainConnectionInstead() throws Exception {
+    freshLms(defaults().withMaxPollRecords(100_000).withUpsertConnections(2));
+    // 2,000 per partition: any poll holding one whole partition is a big write.
+    int n = 6_000;
+    for (int i = 0; i < n; i++) {
+      producer.send(userRecord(4_000_000 + i, i % PARTITIONS, 50_000 + i));
+    }
+    producer.flush();
+    LmsSink first = startSink();
+    await().atMost(Duration.ofSeconds(120)).until(() -> count("SELECT count(*) FROM users") == n);
+    first.close();
+    // A user of the helper's part (ids split by hash into 2 parts) is locked by another transaction.
+    String locked = null;
+    for (int i = 0; locked == null; i++) {
+      String candidate = id("users", 4_000_000 + i);
+      if (Math.floorMod(candidate.hashCode(), 2) == 1) {
+        locked = candidate;
+      }
+    }
+    try (Connection other = DriverManager.getConnection(config.lmsJdbcUrl(), EmbeddedPostgresServer.USER, "")) {
+      other.setAutoCommit(false);
+      try (Statement st = other.createStatement()) {
+        st.executeQuery("SELECT 1 FROM users WHERE id = '" + locked + "' FOR UPDATE").close();
+      }
+      // The same users again, renamed, at newer positions: one big write.
+      for (int i = 0; i < n; i++) {
+        long legacyId = 4_000_000 + i;
+        User u = user(legacyId, "renamed" + i, null, 60_000 + i);
+        byte[] bytes = LmsTopics.USERS.valueSerde().serializer().serialize(LmsTopics.USERS.name(), u);
+        producer.send(new ProducerRecord<>(LmsTopics.USERS.name(), i % PARTITIONS, u.getId().getBytes(StandardCharsets.UTF_8), bytes));
+      }
+      producer.flush();
+      // A sink started now finds them all in the topics: its polls are big writes.
+      LmsSink sink = startSink();
+      // The helper gives up after its lock timeout; its part goes to the main connection, which
+      // then waits for the lock like any writer.
+      await().atMost(Duration.ofSeconds(60)).until(() -> counter(sink, "edu2lms.sink.upsert.part.fallbacks") >= 1);
+      other.commit();
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM users WHERE username LIKE 'renamed%'") == n);
+    assertThat(count("SELECT count(*) FROM users WHERE username = 'renamed' || (legacy_id - 4000000) AND source_lsn = 60000 + (legacy_id - 4000000)"))
+        .isEqualTo(n);
+    assertThat(text("SELECT username FROM users WHERE id = '" + locked + "'")).startsWith("renamed");
+    assertThat(count("SELECT count(*) FROM edu2lms.parked")).isZero();
+    assertThat(count("SELECT count(*) FROM edu2lms.quarantine")).isZero();
+    assertThat(sinks.get(1).failure()).isNull();
+  }
+
   @Test
   void anUnknownLoginOrAnUnmigratedDatabaseStopsTheSinkWithTheKeyNamed() throws Exception {
     freshLms(defaults());

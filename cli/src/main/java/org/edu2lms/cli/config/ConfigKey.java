@@ -95,6 +95,12 @@ public enum ConfigKey {
   SINK_MAX_POLL_RECORDS("sink.max.poll.records", Kind.INTEGER, Integer.toString(SinkConfig.DEFAULT_MAX_POLL_RECORDS), "most records of one batch (one LMS transaction), 1..100000"),
   /** Staging method. */
   SINK_STAGE_METHOD("sink.stage.method", Kind.TEXT, SinkConfig.DEFAULT_STAGE_METHOD.name().toLowerCase(Locale.ROOT), "how batches reach the staging table: insert or copy"),
+  /** LMS connections sharing the upsert of a big table. */
+  SINK_UPSERT_CONNECTIONS(
+      "sink.upsert.connections",
+      Kind.INTEGER,
+      Integer.toString(SinkConfig.DEFAULT_UPSERT_CONNECTIONS),
+      "LMS connections that share the upsert of a table with at least " + SinkConfig.PARALLEL_MIN_ROWS + " rows in one batch, 1..8"),
   /** Parked grace period. */
   SINK_PARKED_GRACE("sink.parked.grace", Kind.DURATION, "2m", "how long a row may stay parked before it is also quarantined, at least 1s"),
   /** Parked retry interval. */

@@ -421,6 +421,7 @@ public final class Edu2LmsConfiguration {
               text(ConfigKey.SINK_GROUP_ID),
               integer(ConfigKey.SINK_MAX_POLL_RECORDS),
               stageMethod(),
+              integer(ConfigKey.SINK_UPSERT_CONNECTIONS),
               duration(ConfigKey.SINK_PARKED_GRACE),
               duration(ConfigKey.SINK_PARKED_RETRY_INTERVAL),
               integer(ConfigKey.SINK_RETRY_MAX_ATTEMPTS),
