@@ -88,7 +88,11 @@ public final class BenchLiveCommand implements Callable<Integer> {
       long lagAtEnd,
       double drainSeconds,
       boolean lagFlat,
-      Map<String, Object> hops) {}
+      Map<String, Object> hops,
+      Map<String, Object> byTable,
+      List<String> slowest,
+      double machineBusyPercent,
+      double pipelineCores) {}
 
   /** One timed change: the LMS row it must change and the EDU row it changed. */
 
@@ -191,6 +195,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
     long start = System.nanoTime();
     long end = start + duration.toNanos();
     long nextLagSample = start;
+    long[] ticks0 = BenchSupport.machineCpuTicks();
+    double cpu0 = BenchSupport.processCpuSeconds();
     List<Long> lags = new ArrayList<>();
     Map<String, Target> timed = new LinkedHashMap<>();
     long changes = 0;
@@ -219,6 +225,9 @@ public final class BenchLiveCommand implements Callable<Integer> {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    // CPU while the rate ran (not the drain): the whole machine, and this JVM (all stages and the broker).
+    double busy = BenchSupport.machineCpuBetween(ticks0, BenchSupport.machineCpuTicks()).getOrDefault("busyPercent", -1.0);
+    double cores = (BenchSupport.processCpuSeconds() - cpu0) / seconds;
     long drain0 = System.nanoTime();
     pipeline.awaitCaughtUp(timeout, Duration.ofMillis(100));
     double drain = (System.nanoTime() - drain0) / 1e9;
@@ -236,6 +245,22 @@ public final class BenchLiveCommand implements Callable<Integer> {
       // The trace explains the figure; it is not the figure: a failed trace is reported, not fatal.
       hops = Map.of("traced", 0, "of", details.size(), "error", String.valueOf(e));
     }
+    // Per EDU table of the change, and the slowest changes named: a percentile over the whole
+    // mix does not say which kind of change is slow.
+    Map<String, Object> byTable = new java.util.TreeMap<>();
+    timings.stream()
+        .collect(java.util.stream.Collectors.groupingBy(t -> t.target().eduTable()))
+        .forEach((table, ts) -> {
+          double[] l = ts.stream().mapToDouble(t -> t.lmsMs() - t.eduMs()).sorted().toArray();
+          byTable.put(table, Map.of("timed", l.length, "p50Ms", pct(l, 50), "p99Ms", pct(l, 99), "maxMs", l[l.length - 1]));
+        });
+    List<String> slowest =
+        timings.stream()
+            .sorted(java.util.Comparator.comparingDouble((Timing t) -> t.lmsMs() - t.eduMs()).reversed())
+            .limit(5)
+            .map(t -> String.format("%s %d → %s: %.0f ms, EDU commit %.1f s into the step",
+                t.target().eduTable(), t.target().eduId(), t.target().lmsTable(), t.lmsMs() - t.eduMs(), (t.eduMs() - startMs) / 1e3))
+            .toList();
     long lagMax = lags.stream().mapToLong(Long::longValue).max().orElse(0);
     long lagEnd = lags.isEmpty() ? 0 : lags.get(lags.size() - 1);
     // Flat: the lag in the last quarter of the run is not above the largest lag of the first three quarters.
@@ -255,7 +280,11 @@ public final class BenchLiveCommand implements Callable<Integer> {
         lagEnd,
         drain,
         late <= Math.max(early, 10),
-        hops);
+        hops,
+        byTable,
+        slowest,
+        busy,
+        cores);
   }
 
   /** The p-th percentile of ascending values (nearest rank); 0 when empty. */
@@ -371,13 +400,13 @@ public final class BenchLiveCommand implements Callable<Integer> {
         .append("; EDU writer synchronous_commit ").append(r.get("eduWriterSynchronousCommit")).append("; ")
         .append(r.get("durationSeconds")).append(" s per rate.\n\n");
     md.append("Latency = LMS row commit − EDU row commit (`pg_xact_commit_timestamp`, one server clock).\n\n");
-    md.append("| rate | changes | achieved/s | timed | p50 ms | p95 ms | p99 ms | max ms | lag max | lag at end | drain s | lag |\n");
-    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    md.append("| rate | changes | achieved/s | timed | p50 ms | p95 ms | p99 ms | max ms | lag max | lag at end | drain s | lag | machine busy | pipeline JVM cores |\n");
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
     for (Step s : steps) {
       md.append(String.format(
-          "| %s | %,d | %,.0f | %,d | %.0f | %.0f | %.0f | %.0f | %,d | %,d | %.1f | %s |%n",
+          "| %s | %,d | %,.0f | %,d | %.0f | %.0f | %.0f | %.0f | %,d | %,d | %.1f | %s | %.0f %% | %.2f |%n",
           s.rate(), s.changes(), s.achievedPerSecond(), s.timed(), s.p50Ms(), s.p95Ms(), s.p99Ms(), s.maxMs(),
-          s.lagMax(), s.lagAtEnd(), s.drainSeconds(), s.lagFlat() ? "flat" : "growing"));
+          s.lagMax(), s.lagAtEnd(), s.drainSeconds(), s.lagFlat() ? "flat" : "growing", s.machineBusyPercent(), s.pipelineCores()));
     }
     md.append("\njournal_details changes hop by hop (record timestamps on the topics; see HopTrace), p50 / p95 / p99 ms:\n\n");
     md.append("| rate | traced | ").append(String.join(" | ", HopTrace.HOPS)).append(" |\n|---|---:|").append("---:|".repeat(HopTrace.HOPS.size())).append("\n");
@@ -393,6 +422,24 @@ public final class BenchLiveCommand implements Callable<Integer> {
         md.append(String.format(" | %.0f / %.0f / %.0f", p.get("p50Ms"), p.get("p95Ms"), p.get("p99Ms")));
       }
       md.append(" |\n");
+    }
+    md.append("\nLatency by the EDU table of the change, timed / p50 / p99 / max ms:\n\n");
+    md.append("| rate | EDU table | timed | p50 ms | p99 ms | max ms |\n|---|---|---:|---:|---:|---:|\n");
+    for (Step s : steps) {
+      if (s.byTable() == null) {
+        continue;
+      }
+      s.byTable().forEach((table, v) -> {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> f = (Map<String, Object>) v;
+        md.append(String.format("| %s | %s | %,d | %.0f | %.0f | %.0f |%n", s.rate(), table, f.get("timed"), f.get("p50Ms"), f.get("p99Ms"), f.get("maxMs")));
+      });
+    }
+    md.append("\nThe slowest changes of each rate:\n\n");
+    for (Step s : steps) {
+      if (s.slowest() != null) {
+        s.slowest().forEach(line -> md.append("- ").append(s.rate()).append("/s: ").append(line).append('\n'));
+      }
     }
     return md.toString();
   }

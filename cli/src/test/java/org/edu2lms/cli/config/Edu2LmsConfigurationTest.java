@@ -49,6 +49,7 @@ class Edu2LmsConfigurationTest {
     assertThat(s.transform().streamThreads()).isEqualTo(2);
     assertThat(s.sink().lmsJdbcUrl()).isEqualTo("jdbc:postgresql://localhost:5432/lms");
     assertThat(s.sink().stageMethod()).isEqualTo(StageMethod.INSERT);
+    assertThat(s.sink().upsertConnections()).isEqualTo(2);
     assertThat(s.sink().parkedGrace()).isEqualTo(Duration.ofMinutes(2));
     assertThat(s.partitions()).isEqualTo(1);
     assertThat(s.replicationFactor()).isEqualTo((short) 1);
@@ -166,9 +167,12 @@ class Edu2LmsConfigurationTest {
         .hasMessageStartingWith("capture.edu.sslmode must be one of [allow, disable, prefer, require, verify-ca, verify-full], got on (env EDU2LMS_CAPTURE_EDU_SSLMODE)");
     assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_SINK_STAGE_METHOD", "bulk"), Map.of()).settings())
         .hasMessage("sink.stage.method must be insert or copy, got 'bulk' (env EDU2LMS_SINK_STAGE_METHOD)");
+    assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_SINK_UPSERT_CONNECTIONS", "9"), Map.of()).settings())
+        .hasMessage("sink.upsert.connections must be 1..8, got 9 (env EDU2LMS_SINK_UPSERT_CONNECTIONS)");
     assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_CAPTURE_SNAPSHOT_HELD_TABLES", "journal, grades"), Map.of()).settings())
         .hasMessageStartingWith("capture.snapshot.held.tables names 'grades', which is not an EDU table; the tables are: dictionaries, points,")
-        .hasMessageEndingWith("(env EDU2LMS_CAPTURE_SNAPSHOT_HELD_TABLES)");    assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_TRANSFORM_CATCHUP_COMMIT_INTERVAL", "20ms"), Map.of()).settings())
+        .hasMessageEndingWith("(env EDU2LMS_CAPTURE_SNAPSHOT_HELD_TABLES)");
+    assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_TRANSFORM_CATCHUP_COMMIT_INTERVAL", "20ms"), Map.of()).settings())
         .hasMessageStartingWith("transform.catchup.commit.interval must be at least transform.commit.interval (50 ms), got 20 ms")
         .hasMessageContaining("EDU2LMS_TRANSFORM_CATCHUP_COMMIT_INTERVAL");
     assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_TRANSFORM_CATCHUP_LAG", "5"), Map.of()).settings())
