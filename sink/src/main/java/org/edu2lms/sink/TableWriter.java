@@ -32,9 +32,11 @@ import org.postgresql.util.ServerErrorMessage;
  * <p>Upserts go through a session-local staging table: the batch is loaded into {@code
  * pg_temp.stage_<table>} (by {@code COPY … FROM STDIN} or by a batched multi-row {@code INSERT},
  * {@link StageMethod}), then applied with one {@code INSERT … SELECT … ON CONFLICT (id) DO UPDATE …
- * WHERE <table>.source_lsn <= EXCLUDED.source_lsn} that takes only the rows whose referenced rows
- * exist. The others are returned as {@link Outcome.Kind#PARKED} with the reason (their parent is in
- * flight); the position guard keeps a replayed older value from overwriting a newer one.
+ * WHERE <table>.source_lsn < EXCLUDED.source_lsn OR (<same source_lsn> AND <values differ>)} that
+ * takes only the rows whose referenced rows exist. The others are returned as {@link
+ * Outcome.Kind#PARKED} with the reason (their parent is in flight); the position guard keeps a
+ * replayed older value from overwriting a newer one, and leaves a row untouched when the same
+ * values arrive again at the same position (a redelivery, or a re-derivation that changed nothing).
  *
  * <p>When the set-based statement fails on a constraint or a bad value, the batch is applied row
  * by row under savepoints: a unique violation (a counterpart still in flight, e.g. an e-mail that
@@ -110,8 +112,14 @@ final class TableWriter {
                 .map(c -> c.name() + " = EXCLUDED." + c.name())
                 .collect(Collectors.joining(", "))
             + ", updated_at = now()";
+    // The position guard: a newer position wins; at the same position (a row re-derived because a
+    // parent changed) only different values are written, so a redelivered or re-derived identical
+    // row leaves the LMS row as it is (no new row version, updated_at kept).
     String upsertTail =
-        " ON CONFLICT (id) DO UPDATE SET " + updates + " WHERE " + table.name() + ".source_lsn <= EXCLUDED.source_lsn";
+        " ON CONFLICT (id) DO UPDATE SET " + updates + " WHERE " + table.name() + ".source_lsn < EXCLUDED.source_lsn OR ("
+            + table.name() + ".source_lsn = EXCLUDED.source_lsn AND ("
+            + cols.stream().map(col -> table.name() + "." + col.name()).collect(Collectors.joining(", ")) + ") IS DISTINCT FROM ("
+            + cols.stream().map(col -> "EXCLUDED." + col.name()).collect(Collectors.joining(", ")) + "))";
     String insertFromStage = "INSERT INTO " + table.name() + " (" + names + ") SELECT " + names + " FROM pg_temp." + stage + " s WHERE ";
     this.apply = insertFromStage + parentsPresent + upsertTail;
     this.applyOne = insertFromStage + "s.id = ?::uuid AND " + parentsPresent + upsertTail;

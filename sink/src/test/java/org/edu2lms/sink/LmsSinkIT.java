@@ -376,6 +376,17 @@ class LmsSinkIT {
     assertThat(rows("SELECT username, email, source_lsn, registered_at = '2019-09-01T08:30:00.123456Z' FROM users WHERE legacy_id = 3"))
         .containsExactly("new-name|y@example.az|301|t");
     assertThat(count("SELECT count(*) FROM users")).isEqualTo(2);
+    // The same values at the same position once more (a redelivery, or a re-derivation that changed
+    // nothing): the row is not written again, so its version and updated_at stay.
+    String version = text("SELECT xmin::text || '/' || updated_at::text FROM users WHERE legacy_id = 3");
+    sendUser(0, v2);
+    sendUser(0, user(5, "second-marker", null, 500));
+    await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM users WHERE legacy_id = 5") == 1);
+    assertThat(text("SELECT xmin::text || '/' || updated_at::text FROM users WHERE legacy_id = 3")).isEqualTo(version);
+    // The same position with other values (a parent changed what the row is derived to) is written.
+    sendUser(0, user(3, "re-derived", "y@example.az", 301));
+    await().atMost(Duration.ofSeconds(60)).until(() -> "re-derived".equals(text("SELECT username FROM users WHERE legacy_id = 3")));
+    assertThat(count("SELECT count(*) FROM edu2lms.parked")).isZero();
     assertThat(sink.failure()).isNull();
   }
 

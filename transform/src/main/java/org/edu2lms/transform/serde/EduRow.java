@@ -21,7 +21,7 @@ public record EduRow(JsonNode row, long lsn) {
 
   /**
    * A copy with one derived column added, keeping this row's LSN. The sink's position guard
-   * ({@code source_lsn <= EXCLUDED.source_lsn}) needs a position that only grows per LMS row; the
+   * (a newer {@code source_lsn} wins; an equal one is written only when the values differ) needs a position that only grows per LMS row; the
    * highest LSN of a row's inputs does not: a re-emission caused by a parent's later change can
    * be processed before the child's own newer update (join round trips reorder them), and the
    * newer update, carrying a lower maximum, was then rejected as stale. The child's own LSN grows
