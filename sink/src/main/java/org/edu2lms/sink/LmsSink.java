@@ -622,8 +622,12 @@ public final class LmsSink implements Runnable, AutoCloseable {
       for (Future<PartResult> f : running) {
         try {
           f.get();
-        } catch (ExecutionException | InterruptedException | java.util.concurrent.CancellationException ignored) {
-          // collected below, or the batch fails anyway
+        } catch (ExecutionException | java.util.concurrent.CancellationException collectedBelow) {
+          // its part is written on the main connection below
+        } catch (InterruptedException e) {
+          // the sink is being stopped: keep the flag, the loop below throws
+          Thread.currentThread().interrupt();
+          break;
         }
       }
     }

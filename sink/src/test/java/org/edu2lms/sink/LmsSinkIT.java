@@ -609,8 +609,7 @@ class LmsSinkIT {
     }
     for (int i = 0; i < n; i++) {
       Person p = person(3_000_000 + i, 3_000_000 + i, "P" + i, i % 2 == 0 ? "female" : "male", 40_000 + i);
-      byte[] bytes = LmsTopics.PERSONS.valueSerde().serializer().serialize(LmsTopics.PERSONS.name(), p);
-      producer.send(new ProducerRecord<>(LmsTopics.PERSONS.name(), i % PARTITIONS, p.getId().getBytes(StandardCharsets.UTF_8), bytes));
+      producer.send(record(LmsTopics.PERSONS, i % PARTITIONS, p.getId(), p));
     }
     producer.flush();
     LmsSink sink = startSink();
@@ -659,8 +658,7 @@ class LmsSinkIT {
       for (int i = 0; i < n; i++) {
         long legacyId = 4_000_000 + i;
         User u = user(legacyId, "renamed" + i, null, 60_000 + i);
-        byte[] bytes = LmsTopics.USERS.valueSerde().serializer().serialize(LmsTopics.USERS.name(), u);
-        producer.send(new ProducerRecord<>(LmsTopics.USERS.name(), i % PARTITIONS, u.getId().getBytes(StandardCharsets.UTF_8), bytes));
+        producer.send(record(LmsTopics.USERS, i % PARTITIONS, u.getId(), u));
       }
       producer.flush();
       // A sink started now finds them all in the topics: its polls are big writes.
@@ -736,11 +734,13 @@ class LmsSinkIT {
 
   private static ProducerRecord<byte[], byte[]> userRecord(long legacyId, int partition, long lsn) {
     User u = user(legacyId, "u" + (legacyId % 1_000_000), null, lsn);
+    return record(LmsTopics.USERS, partition, u.getId(), u);
+  }
+
+  /** A record of an lms.* topic, its value serialized as the transform writes it. */
+  private static <V extends SpecificRecord> ProducerRecord<byte[], byte[]> record(Topic<String, V> topic, int partition, String key, V value) {
     return new ProducerRecord<>(
-        LmsTopics.USERS.name(),
-        partition,
-        u.getId().getBytes(StandardCharsets.UTF_8),
-        LmsTopics.USERS.valueSerde().serializer().serialize(LmsTopics.USERS.name(), u));
+        topic.name(), partition, key.getBytes(StandardCharsets.UTF_8), topic.valueSerde().serializer().serialize(topic.name(), value));
   }
 
   private static List<ConsumerRecord<byte[], byte[]>> deadLetterRecords() {
