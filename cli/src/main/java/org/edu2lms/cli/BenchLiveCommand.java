@@ -232,7 +232,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
     pipeline.awaitCaughtUp(timeout, Duration.ofMillis(100));
     double drain = (System.nanoTime() - drain0) / 1e9;
     List<Timing> timings = timings(edu, lms, timed.values());
-    double[] latencies = timings.stream().mapToDouble(t -> t.lmsMs() - t.eduMs()).sorted().toArray();
+    double[] latencies = timings.stream().mapToDouble(Timing::latencyMs).sorted().toArray();
     List<HopTrace.Change> details =
         timings.stream()
             .filter(t -> t.target().eduTable().equals("journal_details"))
@@ -251,15 +251,15 @@ public final class BenchLiveCommand implements Callable<Integer> {
     timings.stream()
         .collect(java.util.stream.Collectors.groupingBy(t -> t.target().eduTable()))
         .forEach((table, ts) -> {
-          double[] l = ts.stream().mapToDouble(t -> t.lmsMs() - t.eduMs()).sorted().toArray();
+          double[] l = ts.stream().mapToDouble(Timing::latencyMs).sorted().toArray();
           byTable.put(table, Map.of("timed", l.length, "p50Ms", pct(l, 50), "p99Ms", pct(l, 99), "maxMs", l[l.length - 1]));
         });
     List<String> slowest =
         timings.stream()
-            .sorted(java.util.Comparator.comparingDouble((Timing t) -> t.lmsMs() - t.eduMs()).reversed())
+            .sorted(java.util.Comparator.comparingDouble(Timing::latencyMs).reversed())
             .limit(5)
             .map(t -> String.format("%s %d → %s: %.0f ms, EDU commit %.1f s into the step",
-                t.target().eduTable(), t.target().eduId(), t.target().lmsTable(), t.lmsMs() - t.eduMs(), (t.eduMs() - startMs) / 1e3))
+                t.target().eduTable(), t.target().eduId(), t.target().lmsTable(), t.latencyMs(), (t.eduMs() - startMs) / 1e3))
             .toList();
     long lagMax = lags.stream().mapToLong(Long::longValue).max().orElse(0);
     long lagEnd = lags.isEmpty() ? 0 : lags.get(lags.size() - 1);
@@ -297,7 +297,12 @@ public final class BenchLiveCommand implements Callable<Integer> {
   }
 
   /** A timed change with the EDU commit and LMS commit times of its current row versions (epoch ms). */
-  record Timing(Target target, double eduMs, double lmsMs) {}
+  record Timing(Target target, double eduMs, double lmsMs) {
+    /** LMS commit − EDU commit, ms. */
+    double latencyMs() {
+      return lmsMs - eduMs;
+    }
+  }
 
   /**
    * Per target: the EDU and LMS commit times of the current row versions. A target whose LMS row

@@ -176,7 +176,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
       out.printf(
           "pipeline %,.0f LMS rows/s (%.1f s) vs COPY %,.0f rows/s (%.1f s): ratio %.4f; peak heap %.2f GiB (%.2f GiB after a collection), peak RSS %.2f GiB%n",
           pipelineRate, report.get("pipelineSeconds"), copyRate, copySeconds, pipelineRate / copyRate,
-          peakHeap.get() / (1024.0 * 1024 * 1024), (Long) report.get("peakHeapAfterGcBytes") / (1024.0 * 1024 * 1024),
+          peakHeap.get() / (1024.0 * 1024 * 1024), afterGc.maxBytes() / (1024.0 * 1024 * 1024),
           BenchSupport.peakRssBytes() / (1024.0 * 1024 * 1024));
       Path base = BenchSupport.write(bench.reportDir, "load", report, markdown(report));
       out.printf("report: %s.json, %s.md%n", base, base);

@@ -8,6 +8,7 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -38,14 +39,12 @@ final class HeapAfterGc implements AutoCloseable {
         if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
           GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
           long used = 0;
-          for (var e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+          for (Map.Entry<String, MemoryUsage> e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
             if (heapPools.contains(e.getKey())) {
-              MemoryUsage u = e.getValue();
-              used += u.getUsed();
+              used += e.getValue().getUsed();
             }
           }
-          long after = used;
-          max.accumulateAndGet(after, Math::max);
+          max.accumulateAndGet(used, Math::max);
           collections.incrementAndGet();
         }
       };

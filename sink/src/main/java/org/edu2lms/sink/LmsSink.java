@@ -266,11 +266,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
   /** The open connection, or a new one (schema verified, staging tables to be created again). */
   private Connection connection() throws SQLException {
     if (connection == null) {
-      Properties p = new Properties();
-      p.setProperty("user", config.lmsUser());
-      p.setProperty("password", config.lmsPassword() == null ? "" : config.lmsPassword());
-      p.setProperty("ApplicationName", "edu2lms-sink");
-      Connection c = DriverManager.getConnection(config.lmsJdbcUrl(), p);
+      Connection c = open(config, "edu2lms-sink");
       try {
         c.setAutoCommit(false);
         LmsSchema.verify(c);
@@ -283,6 +279,20 @@ public final class LmsSink implements Runnable, AutoCloseable {
       connection = c;
     }
     return connection;
+  }
+
+  /**
+   * A new connection to LMS as {@code sink.lms.user}, named in {@code pg_stat_activity}.
+   *
+   * @param applicationName the session's {@code application_name}
+   * @throws SQLException when LMS refuses or cannot be reached
+   */
+  static Connection open(SinkConfig config, String applicationName) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", config.lmsUser());
+    p.setProperty("password", config.lmsPassword() == null ? "" : config.lmsPassword());
+    p.setProperty("ApplicationName", applicationName);
+    return DriverManager.getConnection(config.lmsJdbcUrl(), p);
   }
 
   private void closeConnection() {

@@ -117,21 +117,24 @@ final class TableWriter {
     // row leaves the LMS row as it is (no new row version, updated_at kept).
     String upsertTail =
         " ON CONFLICT (id) DO UPDATE SET " + updates + " WHERE " + table.name() + ".source_lsn < EXCLUDED.source_lsn OR ("
-            + table.name() + ".source_lsn = EXCLUDED.source_lsn AND ("
-            + cols.stream().map(col -> table.name() + "." + col.name()).collect(Collectors.joining(", ")) + ") IS DISTINCT FROM ("
-            + cols.stream().map(col -> "EXCLUDED." + col.name()).collect(Collectors.joining(", ")) + "))";
+            + table.name() + ".source_lsn = EXCLUDED.source_lsn AND (" + qualified(cols, table.name()) + ") IS DISTINCT FROM ("
+            + qualified(cols, "EXCLUDED") + "))";
     String insertFromStage = "INSERT INTO " + table.name() + " (" + names + ") SELECT " + names + " FROM pg_temp." + stage + " s WHERE ";
     this.apply = insertFromStage + parentsPresent + upsertTail;
     this.applyOne = insertFromStage + "s.id = ?::uuid AND " + parentsPresent + upsertTail;
     this.applyMany = insertFromStage + "s.id = ANY (?) AND " + parentsPresent + upsertTail;
     this.notHeld =
         "NOT EXISTS (SELECT 1 FROM " + table.name() + " t WHERE t.id = s.id AND (t.source_lsn > s.source_lsn"
-            + " OR (t.source_lsn = s.source_lsn AND (" + cols.stream().map(col -> "t." + col.name()).collect(Collectors.joining(", "))
-            + ") IS NOT DISTINCT FROM (" + cols.stream().map(col -> "s." + col.name()).collect(Collectors.joining(", ")) + "))))";
+            + " OR (t.source_lsn = s.source_lsn AND (" + qualified(cols, "t") + ") IS NOT DISTINCT FROM (" + qualified(cols, "s") + "))))";
     this.applyCycle =
         table.selfReference().map(self -> insertFromStage + "s.id = ANY (?) AND " + parentsPresent(table, self) + upsertTail).orElse(null);
     this.copier = new LmsCopy(table);
     this.fieldPositions = copier.fieldPositions();
+  }
+
+  /** The columns as {@code alias.a, alias.b, …}, for row comparisons. */
+  private static String qualified(List<Column> cols, String alias) {
+    return cols.stream().map(col -> alias + "." + col.name()).collect(Collectors.joining(", "));
   }
 
   LmsTable table() {

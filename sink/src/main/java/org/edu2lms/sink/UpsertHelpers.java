@@ -1,12 +1,10 @@
 package org.edu2lms.sink;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -114,11 +112,7 @@ final class UpsertHelpers implements AutoCloseable {
 
   private Connection connection(Slot s) throws SQLException {
     if (s.connection == null) {
-      Properties p = new Properties();
-      p.setProperty("user", config.lmsUser());
-      p.setProperty("password", config.lmsPassword() == null ? "" : config.lmsPassword());
-      p.setProperty("ApplicationName", "edu2lms-sink-upsert");
-      Connection c = DriverManager.getConnection(config.lmsJdbcUrl(), p);
+      Connection c = LmsSink.open(config, "edu2lms-sink-upsert");
       try (Statement st = c.createStatement()) {
         st.execute("SET lock_timeout = '" + LOCK_TIMEOUT + "'");
         c.setAutoCommit(false);
