@@ -240,7 +240,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
             .toList();
     Map<String, Object> hops;
     try {
-      hops = HopTrace.measure(settings.capture().kafkaBootstrap(), settings.transform().applicationId(), startMs - 1000, details);
+      hops = HopTrace.measure(settings.capture().kafkaBootstrap(), startMs - 1000, details);
     } catch (RuntimeException e) {
       // The trace explains the figure; it is not the figure: a failed trace is reported, not fatal.
       hops = Map.of("traced", 0, "of", details.size(), "error", String.valueOf(e));
@@ -379,13 +379,10 @@ public final class BenchLiveCommand implements Callable<Integer> {
   }
 
   /**
-   * The bench's Kafka Streams overrides: the consumers' {@code fetch.max.wait.ms} when given, and
-   * internal repartition topics purged only every 10 minutes (Streams' default 30 s), so the hop
-   * trace still finds the subscription records of every traced change.
+   * The bench's Kafka Streams overrides: the consumers' {@code fetch.max.wait.ms} when given.
    */
   private static Map<String, String> streamsOverrides(Map<String, String> fetch) {
     Map<String, String> streams = new java.util.HashMap<>();
-    streams.put("repartition.purge.interval.ms", Long.toString(Duration.ofMinutes(10).toMillis()));
     if (!fetch.isEmpty()) {
       streams.put("consumer.fetch.max.wait.ms", fetch.get("fetch.max.wait.ms"));
     }

@@ -3,7 +3,6 @@ package org.edu2lms.cli;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,17 +31,15 @@ import org.edu2lms.transform.serde.EduKeySerde;
  *
  * <ol>
  *   <li>{@code edu.public.journal_details}, key X: the capture sent the change;
- *   <li>the {@code grades-journal} foreign-key join's subscription (key: the journal id; X at the
- *       end of the value): the transform read the change;
- *   <li>its response (key X): the journal side read the subscription;
- *   <li>{@code lms.grades}, key uuid(X, 1): the grades side read the response.
+ *   <li>{@code lms.grades}, key uuid(X, 1): the transform read the change (the journal and the
+ *       points are looked up in the grades task's own copies, BroadcastLookup and PointsLookup).
  * </ol>
  *
  * With the EDU and LMS commit times (PostgreSQL's {@code pg_xact_commit_timestamp}, the same
- * clock) that makes five hops: EDU commit → capture sent, → transform read, → journal side read
- * (the transform's commit is in it: a record is visible only once its transaction commits),
- * → grades side read (the next commit), → LMS commit (a commit, the sink's poll and its write).
- * For each change, the first record at or after the previous hop's time is taken.
+ * clock) that makes three hops: EDU commit → capture sent, → transform read, → LMS commit (the
+ * transform's exactly-once commit: a record is visible only once its transaction commits, then
+ * the sink's poll, its write and its commit). For each change, the first record at or after the
+ * previous hop's time is taken.
  */
 final class HopTrace {
 
@@ -51,12 +48,7 @@ final class HopTrace {
 
   /** The hops, in order. */
   static final List<String> HOPS =
-      List.of(
-          "EDU commit -> capture sent",
-          "capture sent -> transform read",
-          "transform read -> journal side read",
-          "journal side read -> grades side read",
-          "grades side read -> LMS commit");
+      List.of("EDU commit -> capture sent", "capture sent -> transform read", "transform read -> LMS commit");
 
   private static final Deserializer<Long> KEY = new EduKeySerde().deserializer();
 
@@ -64,37 +56,28 @@ final class HopTrace {
 
   /**
    * @param bootstrapServers the cluster
-   * @param applicationId the transform's application id (prefix of its internal topics)
    * @param sinceMs epoch ms before the first change (records older than this are not read)
    * @param changes the timed journal_details changes
    * @return per hop, p50/p95/p99 in ms and the number of changes traced through every hop
    */
-  static Map<String, Object> measure(String bootstrapServers, String applicationId, long sinceMs, List<Change> changes) {
+  static Map<String, Object> measure(String bootstrapServers, long sinceMs, List<Change> changes) {
     Map<Long, List<Long>> sent = read(bootstrapServers, EduTables.topic("journal_details"), sinceMs, r -> KEY.deserialize(null, r.key()));
-    Map<Long, List<Long>> subscribed =
-        read(bootstrapServers, applicationId + "-grades-journal-subscription-registration-topic", sinceMs, HopTrace::primaryKeyOfSubscription);
-    Map<Long, List<Long>> responded =
-        read(bootstrapServers, applicationId + "-grades-journal-subscription-response-topic", sinceMs, r -> KEY.deserialize(null, r.key()));
     Map<String, List<Long>> graded =
         read(bootstrapServers, LmsTopics.GRADES.name(), sinceMs, r -> new String(r.key(), StandardCharsets.UTF_8));
     List<double[]> perChange = new ArrayList<>();
     int[] lostAt = new int[HOPS.size()];
     for (Change c : changes) {
-      double[] t = new double[6];
+      double[] t = new double[HOPS.size() + 1];
       t[0] = c.eduCommitMs();
       Long a = firstAtOrAfter(sent.get(c.detailId()), t[0] - 1);
-      Long b = a == null ? null : firstAtOrAfter(subscribed.get(c.detailId()), a);
-      Long r = b == null ? null : firstAtOrAfter(responded.get(c.detailId()), b);
-      Long g = r == null ? null : firstAtOrAfter(graded.get(LegacyIds.forGrade(c.detailId(), 1).toString()), r);
+      Long g = a == null ? null : firstAtOrAfter(graded.get(LegacyIds.forGrade(c.detailId(), 1).toString()), a);
       if (g == null || c.lmsCommitMs() < g) {
-        lostAt[a == null ? 0 : b == null ? 1 : r == null ? 2 : g == null ? 3 : 4]++;
+        lostAt[a == null ? 0 : g == null ? 1 : 2]++;
         continue;
       }
       t[1] = a;
-      t[2] = b;
-      t[3] = r;
-      t[4] = g;
-      t[5] = c.lmsCommitMs();
+      t[2] = g;
+      t[3] = c.lmsCommitMs();
       perChange.add(t);
     }
     Map<String, Object> out = new LinkedHashMap<>();
@@ -108,7 +91,7 @@ final class HopTrace {
       }
     }
     out.put("notTracedAt", lost);
-    out.put("keysRead", Map.of("capture", sent.size(), "subscription", subscribed.size(), "response", responded.size(), "grades", graded.size()));
+    out.put("keysRead", Map.of("capture", sent.size(), "grades", graded.size()));
     for (int h = 0; h < HOPS.size(); h++) {
       final int hop = h;
       double[] d = perChange.stream().mapToDouble(t -> t[hop + 1] - t[hop]).sorted().toArray();
@@ -119,34 +102,6 @@ final class HopTrace {
       out.put(HOPS.get(h), p);
     }
     return out;
-  }
-
-  /**
-   * The primary key of a foreign-key join subscription: the record's key is the foreign key (the
-   * subscription goes to the journal side's partition); the value (Kafka Streams'
-   * SubscriptionWrapper, version 1: version and flags, instruction, hash, the serialized primary
-   * key, the primary partition as a 4-byte int) holds the primary key, here {@code
-   * {"id":<digits>}}, near its end.
-   *
-   * @return the journal_details id, or null when the value holds no such key
-   */
-  static Long primaryKeyOfSubscription(ConsumerRecord<byte[], byte[]> r) {
-    byte[] v = r.value();
-    byte[] prefix = "{\"id\":".getBytes(StandardCharsets.UTF_8);
-    if (v == null || v.length < prefix.length + 2) {
-      return null;
-    }
-    for (int i = v.length - prefix.length - 2; i >= 0; i--) {
-      if (Arrays.equals(v, i, i + prefix.length, prefix, 0, prefix.length)) {
-        for (int j = i + prefix.length; j < v.length; j++) {
-          if (v[j] == '}') {
-            return KEY.deserialize(null, Arrays.copyOfRange(v, i, j + 1));
-          }
-        }
-        return null;
-      }
-    }
-    return null;
   }
 
   static Long firstAtOrAfter(List<Long> times, double t) {

@@ -183,7 +183,7 @@ public final class Pipeline implements AutoCloseable {
       startSink();
     }
     if (stages.contains(Stage.TRANSFORM)) {
-      KafkaTopics.requirePointsPartitionedLikeGrades(admin);
+      KafkaTopics.requireEduTopicsPartitionedAlike(admin);
       TransformStateCheck.requireCurrentState(admin, settings.transform().applicationId());
       startTransform();
     }

@@ -24,10 +24,9 @@ import org.edu2lms.transform.serde.EduRow;
  * forwards is therefore the same table, minus repeats: the invariant of mapping.md is untouched.
  *
  * <p>The store is a persistent key-value store with a changelog, so with exactly_once_v2 the
- * digests and the forwarded records commit together. {@link LatestRows} keeps the whole row
- * instead of its digest ({@link #remembered}) and marks a key's first row ({@link #first}).
+ * digests and the forwarded records commit together.
  */
-class DropUnchanged implements FixedKeyProcessor<Long, EduRow, EduRow> {
+final class DropUnchanged implements FixedKeyProcessor<Long, EduRow, EduRow> {
 
   private static final int DIGEST_BYTES = 16;
 
@@ -68,24 +67,11 @@ class DropUnchanged implements FixedKeyProcessor<Long, EduRow, EduRow> {
       }
       return;
     }
-    byte[] next = remembered(serializer.serialize(null, record.value()));
+    byte[] next = Arrays.copyOf(sha256.digest(serializer.serialize(null, record.value())), DIGEST_BYTES);
     if (previous != null && Arrays.equals(previous, next)) {
       return;
     }
     memory.put(record.key(), next);
-    context.forward(previous == null ? first(record) : record);
-  }
-
-  /**
-   * What the store keeps of a forwarded row, from its serialized bytes: here the first 16 bytes of
-   * their SHA-256.
-   */
-  byte[] remembered(byte[] serialized) {
-    return Arrays.copyOf(sha256.digest(serialized), DIGEST_BYTES);
-  }
-
-  /** The record to forward for a key that held nothing before: here the record itself. */
-  FixedKeyRecord<Long, EduRow> first(FixedKeyRecord<Long, EduRow> record) {
-    return record;
+    context.forward(record);
   }
 }

@@ -66,7 +66,10 @@ import org.edu2lms.transform.serde.LongSetSerde;
  * table–table left join that adds a derived column ({@code _person}, {@code _offering}, …) to the
  * child row: set when the parent exists and is itself mappable, JSON null otherwise. So a late
  * parent re-triggers its children, a deleted or quarantined parent re-derives them, and every
- * mapping is a pure function of one enriched row. Each LMS row is then emitted as its latest value
+ * mapping is a pure function of one enriched row. The three big child tables of the gradebook
+ * (journal, exam_result, journal_details: the tables that change most once live) resolve their
+ * references in copies of their parents held by their own tasks instead ({@link BroadcastLookup}):
+ * the same derived rows, one exactly-once hop for a child change instead of two per reference. Each LMS row is then emitted as its latest value
  * or a tombstone on {@code lms.<table>}, with the matching quarantine record on {@code
  * edu2lms.quarantine} and data-quality notes on {@code edu2lms.data_quality_notes} (a tombstone
  * only for one that was live: {@link SideRecords}). edu_years × semesters (terms) are aggregated into one keyed state;
@@ -272,12 +275,17 @@ public final class EduToLmsTopology {
             "teacher_id", mappableStaff, CurriculumMappings.STAFF, present(), "instructors-staff");
     emitAndKeepMappable(courseTeachers, CurriculumMappings::instructor, LmsTopics.COURSE_INSTRUCTORS, "course_teacher");
 
-    // course_enrollments ← journal.
-    KTable<Long, EduRow> journal =
-        lookup(
-            lookup(table("journal"), "course_id", mappableOfferings, GradebookMappings.OFFERING, present(), "enrollments-offering"),
-            "student_id", mappableStudents, GradebookMappings.STUDENT, present(), "enrollments-student");
-    KTable<Long, EduRow> mappableEnrollments =
+    // course_enrollments ← journal (offering and student from the task's own copies: BroadcastLookup).
+    KStream<Long, EduRow> journal =
+        broadcastLookup(
+            "enrollments",
+            "journal",
+            List.of(
+                new BroadcastLookup.Parent("offering", GradebookMappings.OFFERING, foreignKey("course_id"), present()),
+                new BroadcastLookup.Parent("student", GradebookMappings.STUDENT, foreignKey("student_id"), present())),
+            List.of(mappableOfferings.toStream(Named.as("enrollments-offering-changes")), mappableStudents.toStream(Named.as("enrollments-student-changes"))),
+            false);
+    KStream<Long, EduRow> mappableEnrollments =
         emitAndKeepMappable(journal, GradebookMappings::enrollment, LmsTopics.COURSE_ENROLLMENTS, "journal");
 
     // assessments ← exam.
@@ -289,22 +297,30 @@ public final class EduToLmsTopology {
             "title_dic_id", dictionaries, GradebookMappings.TITLE, label(), "exams-title");
     KTable<Long, EduRow> mappableExams = emitAndKeepMappable(exams, GradebookMappings::examAssessment, LmsTopics.ASSESSMENTS, "exam");
 
-    // assessment_submissions ← exam_result.
-    KTable<Long, EduRow> results =
-        lookup(
-            lookup(table("exam_result"), "exam_id", mappableExams, GradebookMappings.EXAM, present(), "submissions-exam"),
-            "student_id", mappableStudents, GradebookMappings.STUDENT, present(), "submissions-student");
+    // assessment_submissions ← exam_result (exam and student from the task's own copies).
+    KStream<Long, EduRow> results =
+        broadcastLookup(
+            "submissions",
+            "exam_result",
+            List.of(
+                new BroadcastLookup.Parent("exam", GradebookMappings.EXAM, foreignKey("exam_id"), present()),
+                new BroadcastLookup.Parent("student", GradebookMappings.STUDENT, foreignKey("student_id"), present())),
+            List.of(mappableExams.toStream(Named.as("submissions-exam-changes")), mappableStudents.toStream(Named.as("submissions-student-changes"))),
+            false);
     emitAndKeepMappable(results, GradebookMappings::submission, LmsTopics.ASSESSMENT_SUBMISSIONS, "exam_result");
 
-    // grades ← journal_details (enrollment hard; points from the task's own copy of the points table).
-    // The result feeds no other join: one store is both its emit-on-change memory and the table
-    // the points lookup scans (LatestRows), not DropUnchanged + a KTable.
-    String detailsStore = "grades-journal-rows";
-    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(detailsStore), KEY, Serdes.ByteArray()));
+    // grades ← journal_details (enrollment hard, from the task's own copy of the mappable
+    // enrollments; points from its copy of the points table). The rows store of the lookup is
+    // also the table the points lookup scans.
+    String grades = "grades-journal";
     KStream<Long, EduRow> detailsWithJournal =
-        joined(table("journal_details"), d -> Rows.longValue(d.row(), "journal_id"), mappableEnrollments, GradebookMappings.JOURNAL, EduToLmsTopology::journalOf, "grades-journal")
-            .processValues(() -> new LatestRows(detailsStore), Named.as("grades-journal-changes"), detailsStore);
-    grades(withPoints(detailsWithJournal, detailsStore));
+        broadcastLookup(
+            grades,
+            "journal_details",
+            List.of(new BroadcastLookup.Parent("enrollment", GradebookMappings.JOURNAL, foreignKey("journal_id"), EduToLmsTopology::journalOf)),
+            List.of(mappableEnrollments),
+            true);
+    grades(withPoints(detailsWithJournal, BroadcastLookup.rowsStore(grades)));
 
     // file_uploads ← files; course_materials ← course_meeting_topic_file.
     KTable<Long, EduRow> files = lookup(table("files"), "user_id", mappableUsers, CurriculumMappings.USER, present(), "files-user");
@@ -414,6 +430,57 @@ public final class EduToLmsTopology {
         .toStream(Named.as(name + "-results"));
   }
 
+  /** A child's foreign key column as a function ({@link Rows#longValue}: null when NULL). */
+  private static Function<EduRow, Long> foreignKey(String column) {
+    return r -> Rows.longValue(r.row(), column);
+  }
+
+  /**
+   * The rows of an EDU child table with one derived column per parent, each parent looked up in
+   * the task's own copy ({@link BroadcastLookup}): the child's changes are read as a stream of
+   * its source topic; each parent's changes are multicast to every partition of {@code
+   * <lookup>-<parent>-broadcast}.
+   *
+   * @param lookup the name of the lookup's stores and topics
+   * @param eduTable the child table
+   * @param parents the child's references
+   * @param parentChanges per reference, the parent's changes: the row when it exists and maps,
+   *     null otherwise
+   * @param markFirst whether a child row forwarded for a key that held none carries {@link
+   *     BroadcastLookup#FIRST}
+   * @return the derived child rows, keyed by the child id, repeats dropped; null values are
+   *     deletions
+   */
+  private KStream<Long, EduRow> broadcastLookup(
+      String lookup, String eduTable, List<BroadcastLookup.Parent> parents, List<KStream<Long, EduRow>> parentChanges, boolean markFirst) {
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BroadcastLookup.rowsStore(lookup)), KEY, Serdes.ByteArray()));
+    for (BroadcastLookup.Parent p : parents) {
+      builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(p.copyStore(lookup)), KEY, STORED));
+      builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(p.indexStore(lookup)), Serdes.Bytes(), Serdes.ByteArray()));
+    }
+    String[] stores = BroadcastLookup.stores(lookup, parents);
+    KStream<Long, EduRow> out =
+        builder
+            .stream(EduTables.topic(eduTable), Consumed.with(KEY, ROW).withName("source-" + eduTable))
+            .processValues(() -> new BroadcastLookup.ChildSide(lookup, parents, markFirst), Named.as(lookup + "-children"), stores);
+    for (int i = 0; i < parents.size(); i++) {
+      BroadcastLookup.Parent p = parents.get(i);
+      int index = i;
+      KStream<Long, EduRow> rederived =
+          parentChanges
+              .get(i)
+              .mapValues(r -> r == null ? null : new EduRow(p.extract().apply(r), 0), Named.as(p.broadcast(lookup) + "-values"))
+              .repartition(
+                  Repartitioned.<Long, EduRow>as(p.broadcast(lookup))
+                      .withKeySerde(KEY)
+                      .withValueSerde(STORED)
+                      .withStreamPartitioner(PointsLookup.ALL_PARTITIONS))
+              .process(() -> new BroadcastLookup.ParentSide(lookup, parents, index), Named.as(p.broadcast(lookup) + "-rederive"), stores);
+      out = out.merge(rederived, Named.as(lookup + "-" + p.name() + "-merged"));
+    }
+    return out;
+  }
+
   private static Long planOrg(EduRow r) {
     JsonNode plan = r.row().get(CurriculumMappings.PLAN);
     return plan == null || plan.isNull() ? null : Rows.longValue(plan, "org_id");
@@ -424,6 +491,17 @@ public final class EduToLmsTopology {
       KTable<Long, EduRow> rows, Function<EduRow, MappingResult<T>> mapping, Topic<String, T> topic, String eduTable) {
     emit(rows.mapValues(r -> guarded(() -> mapping.apply(r), r.lsn()), Named.as(eduTable + "-map")), topic, eduTable);
     return rows.filter((id, r) -> guarded(() -> mapping.apply(r), r.lsn()).isOk(), Named.as(eduTable + "-mappable"));
+  }
+
+  /**
+   * As {@link #emitAndKeepMappable(KTable, Function, Topic, String)} for a stream of rows (null:
+   * deleted), returning the stream of the rows that map with null for every other change: the
+   * parent changes of a {@link BroadcastLookup}.
+   */
+  private <T> KStream<Long, EduRow> emitAndKeepMappable(
+      KStream<Long, EduRow> rows, Function<EduRow, MappingResult<T>> mapping, Topic<String, T> topic, String eduTable) {
+    emit(rows.mapValues(r -> r == null ? null : guarded(() -> mapping.apply(r), r.lsn()), Named.as(eduTable + "-map")), topic, eduTable);
+    return rows.mapValues(r -> r != null && guarded(() -> mapping.apply(r), r.lsn()).isOk() ? r : null, Named.as(eduTable + "-mappable"));
   }
 
   /**
@@ -446,7 +524,11 @@ public final class EduToLmsTopology {
    * the LMS row.
    */
   private <T> void emit(KTable<Long, MappingResult<T>> results, Topic<String, T> topic, String eduTable) {
-    KStream<Long, MappingResult<T>> changes = results.toStream(Named.as(eduTable + "-results"));
+    emit(results.toStream(Named.as(eduTable + "-results")), topic, eduTable);
+  }
+
+  /** As {@link #emit(KTable, Topic, String)} for a stream of results (null: the EDU row was deleted). */
+  private <T> void emit(KStream<Long, MappingResult<T>> changes, Topic<String, T> topic, String eduTable) {
     changes
         .map(
             (id, r) -> KeyValue.pair(LegacyIds.forRow(eduTable, id).toString(), r != null && r.isOk() ? r.record() : null),
@@ -586,12 +668,12 @@ public final class EduToLmsTopology {
    * The grades of one journal_details change.
    *
    * @param results three entries, index n-1, each a result or null ({@link #guardedGrades})
-   * @param first whether the row held nothing before this change ({@link LatestRows#FIRST}): no
+   * @param first whether the row held nothing before this change ({@link BroadcastLookup#FIRST}): no
    *     grade of it is live, so an empty slot needs no tombstone
    */
   record GradeChange(List<MappingResult<Grade>> results, boolean first) {
 
-    /** Maps a row (null when deleted) and reads, then drops, the {@link LatestRows#FIRST} header. */
+    /** Maps a row (null when deleted) and reads, then drops, the {@link BroadcastLookup#FIRST} header. */
     static final class Mapper implements FixedKeyProcessor<Long, EduRow, GradeChange> {
       private FixedKeyProcessorContext<Long, GradeChange> context;
 
@@ -603,7 +685,7 @@ public final class EduToLmsTopology {
       @Override
       public void process(FixedKeyRecord<Long, EduRow> record) {
         EduRow d = record.value();
-        GradeChange change = d == null ? null : new GradeChange(guardedGrades(d), LatestRows.isFirst(record.headers()));
+        GradeChange change = d == null ? null : new GradeChange(guardedGrades(d), BroadcastLookup.isFirst(record.headers()));
         context.forward(record.withValue(change).withHeaders(new RecordHeaders()));
       }
     }
@@ -669,7 +751,7 @@ public final class EduToLmsTopology {
    * the task that reference it.
    *
    * @param details the journal_details rows with their journal, as kept in {@code detailsStore}
-   *     ({@link LatestRows})
+   *     ({@link BroadcastLookup#rowsStore})
    * @return the rows with {@link GradebookMappings#POINTS}, keyed by journal_details.id; null
    *     values are deletions
    */

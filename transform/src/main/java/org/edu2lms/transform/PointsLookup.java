@@ -120,7 +120,7 @@ final class PointsLookup {
 
     /**
      * @param detailsStore the store of journal_details rows with their journal ({@link
-     *     LatestRows}: journal_details.id → Smile bytes)
+     *     BroadcastLookup#rowsStore}: journal_details.id → Smile bytes)
      */
     PointSide(String detailsStore) {
       this.detailsStore = detailsStore;
@@ -151,7 +151,7 @@ final class PointsLookup {
       try (KeyValueIterator<Long, byte[]> all = details.all()) {
         while (all.hasNext()) {
           KeyValue<Long, byte[]> d = all.next();
-          EduRow detail = LatestRows.read(stored, d.value);
+          EduRow detail = BroadcastLookup.read(stored, d.value);
           if (detail != null && references(detail, pointId)) {
             context.forward(new Record<>(d.key, withPoints(detail, points), record.timestamp()));
           }

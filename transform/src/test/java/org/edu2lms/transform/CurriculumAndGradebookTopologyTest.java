@@ -484,4 +484,75 @@ class CurriculumAndGradebookTopologyTest {
     assertThat(t.quarantined("journal_details", 1000, 1).getReason()).isEqualTo("missing_parent:journal");
     assertThat(t.all(LmsTopics.GRADES)).isEmpty();
   }
+
+  /**
+   * journal, exam_result and journal_details look their parents up in their task's own copies
+   * (BroadcastLookup): a child that changes its foreign key leaves the old parent's reverse index,
+   * so only its new parent's changes re-derive it; a parent change that leaves what the child
+   * derives as it was emits nothing.
+   */
+  @Test
+  void aChildFollowsOnlyItsCurrentParentAndAnUnchangedParentEmitsNothing() {
+    world();
+    t.upsert("course", 51, "\"education_plan_subject_id\":9,\"edu_year_id\":3,\"semester_id\":1,\"language_id\":6,\"group_name\":\"1024b\",\"active\":1");
+    t.upsert("exam", 200, "\"course_id\":50,\"exam_type_dic_id\":40,\"title_dic_id\":30");
+    t.upsert("exam", 201, "\"course_id\":51,\"exam_type_dic_id\":40,\"title_dic_id\":30");
+    t.upsert("journal", 100, "\"course_id\":50,\"student_id\":70,\"active\":1,\"retake\":0");
+    t.upsert("journal", 101, "\"course_id\":50,\"student_id\":70,\"active\":1,\"retake\":0");
+    t.upsert("exam_result", 300, "\"exam_id\":200,\"student_id\":70,\"attempt\":1,\"status\":1");
+    t.upsert("journal_details", 1000, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":5");
+    assertThat(t.get(LmsTopics.COURSE_ENROLLMENTS, uuid("journal", 100)).getCourseOfferingId()).isEqualTo(uuid("course", 50));
+
+    // An update of a parent that changes nothing its children derive emits none of them.
+    int enrollments = t.emitted(LmsTopics.COURSE_ENROLLMENTS);
+    int submissions = t.emitted(LmsTopics.ASSESSMENT_SUBMISSIONS);
+    int grades = t.emitted(LmsTopics.GRADES);
+    t.upsert("course", 50, "\"education_plan_subject_id\":9,\"edu_year_id\":3,\"semester_id\":1,\"language_id\":6,\"group_name\":\"1024a\",\"student_limit\":31,\"active\":1,\"create_date\":\"\"");
+    t.upsert("students", 70, "\"person_id\":20,\"org_id\":5,\"card_number\":\" S2016000070 \",\"status\":4,\"admission_year\":2017,\"edu_plan_id\":8");
+    assertThat(t.emitted(LmsTopics.COURSE_ENROLLMENTS)).isEqualTo(enrollments);
+    assertThat(t.emitted(LmsTopics.ASSESSMENT_SUBMISSIONS)).isEqualTo(submissions);
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades);
+
+    // Children move to other parents.
+    t.upsert("journal", 100, "\"course_id\":51,\"student_id\":70,\"active\":1,\"retake\":0");
+    t.upsert("exam_result", 300, "\"exam_id\":201,\"student_id\":70,\"attempt\":1,\"status\":1");
+    t.upsert("journal_details", 1000, "\"journal_id\":101,\"lesson_date\":\"03/10/2016\",\"point_id_1\":5");
+    assertThat(t.get(LmsTopics.COURSE_ENROLLMENTS, uuid("journal", 100)).getCourseOfferingId()).isEqualTo(uuid("course", 51));
+    assertThat(t.get(LmsTopics.ASSESSMENT_SUBMISSIONS, uuid("exam_result", 300)).getAssessmentId()).isEqualTo(uuid("exam", 201));
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1000, 1).toString()).getEnrollmentId()).isEqualTo(uuid("journal", 101));
+
+    // Their old parents go: nothing of theirs changes.
+    enrollments = t.emitted(LmsTopics.COURSE_ENROLLMENTS);
+    submissions = t.emitted(LmsTopics.ASSESSMENT_SUBMISSIONS);
+    grades = t.emitted(LmsTopics.GRADES);
+    t.delete("exam", 200);
+    t.delete("journal", 100);
+    assertThat(t.emitted(LmsTopics.ASSESSMENT_SUBMISSIONS)).isEqualTo(submissions);
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades);
+    assertThat(t.emitted(LmsTopics.COURSE_ENROLLMENTS)).isEqualTo(enrollments + 1); // journal 100's own tombstone
+    assertThat(t.get(LmsTopics.COURSE_ENROLLMENTS, uuid("journal", 100))).isNull();
+    assertThat(t.get(LmsTopics.ASSESSMENT_SUBMISSIONS, uuid("exam_result", 300))).isNotNull();
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1000, 1).toString())).isNotNull();
+
+    // Their new parents go: they follow into quarantine, and come back with them.
+    t.delete("exam", 201);
+    t.delete("journal", 101);
+    assertThat(t.quarantined("exam_result", 300, 0).getReason()).isEqualTo("missing_parent:exam");
+    assertThat(t.quarantined("journal_details", 1000, 1).getReason()).isEqualTo("missing_parent:journal");
+    assertThat(t.get(LmsTopics.ASSESSMENT_SUBMISSIONS, uuid("exam_result", 300))).isNull();
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1000, 1).toString())).isNull();
+    t.upsert("exam", 201, "\"course_id\":51,\"exam_type_dic_id\":40,\"title_dic_id\":30");
+    t.upsert("journal", 101, "\"course_id\":50,\"student_id\":70,\"active\":1,\"retake\":0");
+    assertThat(t.get(LmsTopics.ASSESSMENT_SUBMISSIONS, uuid("exam_result", 300)).getAssessmentId()).isEqualTo(uuid("exam", 201));
+    assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1000, 1).toString()).getEnrollmentId()).isEqualTo(uuid("journal", 101));
+    assertThat(t.quarantined("exam_result", 300, 0)).isNull();
+    assertThat(t.quarantined("journal_details", 1000, 1)).isNull();
+
+    // A deleted child leaves the index: its parent's later change does not bring it back.
+    t.delete("exam_result", 300);
+    t.delete("exam", 201);
+    t.upsert("exam", 201, "\"course_id\":51,\"exam_type_dic_id\":40,\"title_dic_id\":30");
+    assertThat(t.get(LmsTopics.ASSESSMENT_SUBMISSIONS, uuid("exam_result", 300))).isNull();
+    assertThat(t.quarantined("exam_result", 300, 0)).isNull();
+  }
 }

@@ -75,43 +75,46 @@ public final class KafkaTopics {
   }
 
   /**
-   * Checks that edu.public.points has as many partitions as edu.public.journal_details: the
-   * transform multicasts every points change to each partition of a repartition topic sized like
-   * the points topic, and each task of the grades sub-topology must receive them all
-   * (EduToLmsTopology, PointsLookup). Pre-created topics with other counts would leave the
-   * grades of some partitions without points.
+   * Checks that every EDU topic has the same number of partitions. The transform multicasts the
+   * changes of a parent (points; mappable sections, students, exams, enrollments) to each partition
+   * of a repartition topic whose size Kafka Streams derives from the parent's own input topics,
+   * and each task of the child (journal_details, journal, exam_result) must receive them all
+   * (EduToLmsTopology, BroadcastLookup, PointsLookup). Pre-created topics with other counts would
+   * leave the children of some partitions without their parents.
    *
    * @param admin a connected admin client
-   * @throws IllegalStateException naming both topics and their counts when they differ
+   * @throws IllegalStateException naming each EDU topic and its count when they differ
    * @throws ExecutionException when the topics cannot be described
    */
-  public static void requirePointsPartitionedLikeGrades(Admin admin) throws ExecutionException, InterruptedException {
-    String points = EduTables.topic("points");
-    String details = EduTables.topic("journal_details");
-    Map<String, Integer> counts = new java.util.HashMap<>();
-    admin.describeTopics(List.of(points, details)).allTopicNames().get().forEach((name, d) -> counts.put(name, d.partitions().size()));
-    Optional<String> problem = pointsPartitionProblem(counts.get(points), counts.get(details));
+  public static void requireEduTopicsPartitionedAlike(Admin admin) throws ExecutionException, InterruptedException {
+    List<String> topics = EduTables.ALL.stream().map(EduTables::topic).toList();
+    Map<String, Integer> counts = new java.util.TreeMap<>();
+    admin.describeTopics(topics).allTopicNames().get().forEach((name, d) -> counts.put(name, d.partitions().size()));
+    Optional<String> problem = partitionProblem(counts);
     if (problem.isPresent()) {
       throw new IllegalStateException(problem.get());
     }
   }
 
   /**
-   * The problem with the partition counts of edu.public.points and edu.public.journal_details,
-   * if any (see {@link #requirePointsPartitionedLikeGrades}).
+   * The problem with the partition counts of the EDU topics, if any (see {@link
+   * #requireEduTopicsPartitionedAlike}).
    *
-   * @param points partitions of edu.public.points
-   * @param details partitions of edu.public.journal_details
-   * @return the message naming both counts, or empty when they are equal
+   * @param counts partitions per EDU topic
+   * @return the message naming every count, or empty when they are all equal
    */
-  public static Optional<String> pointsPartitionProblem(int points, int details) {
-    if (points == details) {
+  public static Optional<String> partitionProblem(Map<String, Integer> counts) {
+    if (counts.values().stream().distinct().count() <= 1) {
       return Optional.empty();
     }
+    Map<Integer, List<String>> byCount = new java.util.TreeMap<>();
+    new java.util.TreeMap<>(counts).forEach((topic, n) -> byCount.computeIfAbsent(n, k -> new ArrayList<>()).add(topic));
+    StringBuilder found = new StringBuilder();
+    byCount.forEach((n, names) -> found.append(found.isEmpty() ? "" : "; ").append(n).append(" partition(s): ").append(String.join(", ", names)));
     return Optional.of(
-        "transform: " + EduTables.topic("points") + " has " + points + " partition(s) but " + EduTables.topic("journal_details")
-            + " has " + details + "; every points change is sent to each partition of the grades' tasks, so both need the same"
-            + " count (add partitions to the smaller with kafka-topics --alter, or recreate the topics with topics.partitions)");
+        "transform: the EDU topics differ in partition count (" + found + "); every change of a parent table is sent to"
+            + " each partition of its children's tasks, so all need the same count (add partitions to the smaller with"
+            + " kafka-topics --alter, or recreate the topics with topics.partitions)");
   }
 
   /**

@@ -12,7 +12,7 @@ import org.apache.kafka.clients.admin.Admin;
  * Refuses to start the transform on Kafka Streams state built by an edu2lms whose stores this
  * version cannot use.
  *
- * <p>Two stores carry memory that state built earlier lacks, and without which the transform
+ * <p>These stores carry memory that state built earlier lacks, and without which the transform
  * would leave rows in LMS that should go:
  *
  * <ul>
@@ -20,8 +20,14 @@ import org.apache.kafka.clients.admin.Admin;
  *       records were sent (transform {@code SideRecords}); without it a quarantined row that later
  *       maps would keep its quarantine row in LMS;
  *   <li>{@code grades-journal-rows} (since 2026-12-06): the journal_details rows with their journal
- *       (transform {@code LatestRows}); without it a grade slot emptied by an update would not be
- *       tombstoned and a points change would not re-derive the rows derived before the upgrade.
+ *       (transform {@code BroadcastLookup}); without it a grade slot emptied by an update would not
+ *       be tombstoned and a points change would not re-derive the rows derived before the upgrade;
+ *   <li>{@code enrollments-offering-index}, {@code submissions-exam-index}, {@code
+ *       grades-journal-enrollment-index} (since 2026-12-06, session 13): the reverse indexes of the
+ *       journal, exam_result and journal_details lookups (transform {@code BroadcastLookup}, which
+ *       replaced their foreign-key joins); without them a parent change would not re-derive the
+ *       children derived before the upgrade (the other indexes of each lookup are created with
+ *       these).
  * </ul>
  *
  * <p>The application has run before when its consumer group has committed offsets; it has a
@@ -38,6 +44,10 @@ public final class TransformStateCheck {
     REQUIRED_STORES.put(
         "grades-journal-rows",
         "grades emptied by an update would stay in LMS and points changes would not re-derive earlier grades");
+    String reDerive = " would not re-derive the rows derived before from their parents' changes";
+    REQUIRED_STORES.put("enrollments-offering-index", "course_enrollments" + reDerive);
+    REQUIRED_STORES.put("submissions-exam-index", "assessment_submissions" + reDerive);
+    REQUIRED_STORES.put("grades-journal-enrollment-index", "grades" + reDerive);
   }
 
   private TransformStateCheck() {}

@@ -2,23 +2,28 @@ package org.edu2lms.cli.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The transform's start-up check of the points topic against journal_details (PointsLookup's multicast). */
+/**
+ * The transform's start-up check that the EDU topics have one partition count (the multicasts of
+ * BroadcastLookup and PointsLookup).
+ */
 class KafkaTopicsTest {
 
   @Test
   void equalPartitionCountsPass() {
-    assertThat(KafkaTopics.pointsPartitionProblem(1, 1)).isEmpty();
-    assertThat(KafkaTopics.pointsPartitionProblem(6, 6)).isEmpty();
+    assertThat(KafkaTopics.partitionProblem(Map.of("edu.public.points", 1, "edu.public.journal_details", 1))).isEmpty();
+    assertThat(KafkaTopics.partitionProblem(Map.of("edu.public.points", 6, "edu.public.journal", 6, "edu.public.course", 6))).isEmpty();
   }
 
   @Test
-  void differentCountsNameBothTopicsAndTheFix() {
-    assertThat(KafkaTopics.pointsPartitionProblem(1, 4))
+  void differentCountsNameEveryTopicByCountAndTheFix() {
+    assertThat(KafkaTopics.partitionProblem(Map.of("edu.public.points", 1, "edu.public.journal_details", 4, "edu.public.course", 1)))
         .hasValue(
-            "transform: edu.public.points has 1 partition(s) but edu.public.journal_details has 4; every points change is sent to"
-                + " each partition of the grades' tasks, so both need the same count (add partitions to the smaller with"
+            "transform: the EDU topics differ in partition count (1 partition(s): edu.public.course, edu.public.points;"
+                + " 4 partition(s): edu.public.journal_details); every change of a parent table is sent to each partition"
+                + " of its children's tasks, so all need the same count (add partitions to the smaller with"
                 + " kafka-topics --alter, or recreate the topics with topics.partitions)");
   }
 }

@@ -10,6 +10,11 @@ class TransformStateCheckTest {
 
   private static final String MASKS = "edu2lms-transform-journal_details-side-records-changelog";
   private static final String ROWS = "edu2lms-transform-grades-journal-rows-changelog";
+  private static final String[] INDEXES = {
+    "edu2lms-transform-enrollments-offering-index-changelog",
+    "edu2lms-transform-submissions-exam-index-changelog",
+    "edu2lms-transform-grades-journal-enrollment-index-changelog"
+  };
 
   @Test
   void aNewApplicationStarts() {
@@ -18,7 +23,9 @@ class TransformStateCheckTest {
 
   @Test
   void anApplicationWithEveryRequiredStoreStarts() {
-    assertThat(TransformStateCheck.problem("edu2lms-transform", true, Set.of(MASKS, ROWS, "edu.public.users"))).isEmpty();
+    Set<String> topics = new java.util.HashSet<>(Set.of(INDEXES));
+    topics.addAll(Set.of(MASKS, ROWS, "edu.public.users"));
+    assertThat(TransformStateCheck.problem("edu2lms-transform", true, topics)).isEmpty();
   }
 
   @Test
@@ -32,7 +39,7 @@ class TransformStateCheckTest {
   }
 
   @Test
-  void stateWithTheMasksButWithoutTheGradeRowsIsRefusedNamingOnlyThatTopic() {
+  void stateWithTheMasksButWithoutTheGradeRowsIsRefusedNamingOnlyTheMissingTopics() {
     assertThat(TransformStateCheck.problem("edu2lms-transform", true, Set.of(MASKS)))
         .hasValueSatisfying(m -> assertThat(m)
             .contains("topic " + ROWS + " is missing")
@@ -40,9 +47,25 @@ class TransformStateCheckTest {
   }
 
   @Test
+  void stateFromBeforeTheBroadcastLookupsIsRefusedNamingTheirIndexes() {
+    assertThat(TransformStateCheck.problem("edu2lms-transform", true, Set.of(MASKS, ROWS)))
+        .hasValueSatisfying(m -> assertThat(m)
+            .contains("topic " + INDEXES[0] + " is missing, so course_enrollments would not re-derive the rows derived before")
+            .contains("topic " + INDEXES[1] + " is missing, so assessment_submissions would not re-derive")
+            .contains("topic " + INDEXES[2] + " is missing, so grades would not re-derive")
+            .doesNotContain(MASKS + " is missing")
+            .doesNotContain(ROWS + " is missing"));
+  }
+
+  @Test
   void theRequiredTopicsAreTheChangelogsOfTheTopologysStores() {
     assertThat(TransformStateCheck.requiredChangelogs("app"))
-        .containsExactly("app-journal_details-side-records-changelog", "app-grades-journal-rows-changelog");
+        .containsExactly(
+            "app-journal_details-side-records-changelog",
+            "app-grades-journal-rows-changelog",
+            "app-enrollments-offering-index-changelog",
+            "app-submissions-exam-index-changelog",
+            "app-grades-journal-enrollment-index-changelog");
     var stores = new java.util.HashSet<String>();
     org.edu2lms.transform.EduToLmsTopology.buildTopology().describe().subtopologies()
         .forEach(s -> s.nodes().forEach(n -> {
@@ -50,6 +73,8 @@ class TransformStateCheckTest {
             stores.addAll(p.stores());
           }
         }));
-    assertThat(stores).contains("journal_details-side-records", "grades-journal-rows");
+    assertThat(stores)
+        .contains(
+            "journal_details-side-records", "grades-journal-rows", "enrollments-offering-index", "submissions-exam-index", "grades-journal-enrollment-index");
   }
 }
