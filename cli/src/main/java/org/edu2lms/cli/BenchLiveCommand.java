@@ -236,7 +236,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
     List<HopTrace.Change> details =
         timings.stream()
             .filter(t -> t.target().eduTable().equals("journal_details"))
-            .map(t -> new HopTrace.Change(t.target().eduId(), t.eduMs(), t.lmsMs()))
+            .map(t -> new HopTrace.Change(t.target().eduId(), t.eduMs(), t.lmsStartMs(), t.lmsMs()))
             .toList();
     Map<String, Object> hops;
     try {
@@ -297,7 +297,13 @@ public final class BenchLiveCommand implements Callable<Integer> {
   }
 
   /** A timed change with the EDU commit and LMS commit times of its current row versions (epoch ms). */
-  record Timing(Target target, double eduMs, double lmsMs) {
+  /**
+   * @param eduMs the EDU commit of the change, epoch ms
+   * @param lmsStartMs the start of the sink transaction that wrote the LMS row ({@code updated_at},
+   *     the transaction's {@code now()}), epoch ms
+   * @param lmsMs the LMS commit of that row version, epoch ms
+   */
+  record Timing(Target target, double eduMs, double lmsStartMs, double lmsMs) {
     /** LMS commit − EDU commit, ms. */
     double latencyMs() {
       return lmsMs - eduMs;
@@ -333,22 +339,22 @@ public final class BenchLiveCommand implements Callable<Integer> {
     for (Map.Entry<String, List<Target>> e : byLms.entrySet()) {
       try (PreparedStatement ps =
           lms.prepareStatement(
-              "SELECT id::text, extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000 FROM " + e.getKey()
-                  + " WHERE id = ANY (?::uuid[])")) {
+              "SELECT id::text, extract(epoch FROM updated_at) * 1000, extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000 FROM "
+                  + e.getKey() + " WHERE id = ANY (?::uuid[])")) {
         ps.setArray(1, lms.createArrayOf("text", e.getValue().stream().map(Target::lmsId).toArray()));
-        Map<String, Double> ms = new HashMap<>();
+        Map<String, double[]> ms = new HashMap<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            ms.put(rs.getString(1), rs.getDouble(2));
+            ms.put(rs.getString(1), new double[] {rs.getDouble(2), rs.getDouble(3)});
           }
         }
         for (Target t : e.getValue()) {
-          Double l = ms.get(t.lmsId());
+          double[] l = ms.get(t.lmsId());
           Double s = eduMs.get(t);
           if (l == null || s == null) {
             throw new IllegalStateException("changed row not found after catch-up: " + t);
           }
-          out.add(new Timing(t, s, l));
+          out.add(new Timing(t, s, l[0], l[1]));
         }
       }
     }

@@ -36,19 +36,23 @@ import org.edu2lms.transform.serde.EduKeySerde;
  * </ol>
  *
  * With the EDU and LMS commit times (PostgreSQL's {@code pg_xact_commit_timestamp}, the same
- * clock) that makes three hops: EDU commit → capture sent, → transform read, → LMS commit (the
- * transform's exactly-once commit: a record is visible only once its transaction commits, then
- * the sink's poll, its write and its commit). For each change, the first record at or after the
- * previous hop's time is taken.
+ * clock) and the start of the sink transaction that wrote the grade ({@code updated_at}, its
+ * {@code now()}) that makes four hops: EDU commit → capture sent, → transform read, → sink
+ * transaction start (the transform's exactly-once commit: a record is visible only once its
+ * transaction commits; then the sink's fetch), → LMS commit (the sink's write and commit). For
+ * each change, the first record at or after the previous hop's time is taken.
  */
 final class HopTrace {
 
-  /** A timed journal_details change: its id, EDU commit and LMS commit times (epoch ms). */
-  record Change(long detailId, double eduCommitMs, double lmsCommitMs) {}
+  /**
+   * A timed journal_details change: its id, EDU commit, sink transaction start and LMS commit
+   * times (epoch ms).
+   */
+  record Change(long detailId, double eduCommitMs, double sinkStartMs, double lmsCommitMs) {}
 
   /** The hops, in order. */
   static final List<String> HOPS =
-      List.of("EDU commit -> capture sent", "capture sent -> transform read", "transform read -> LMS commit");
+      List.of("EDU commit -> capture sent", "capture sent -> transform read", "transform read -> sink transaction start", "sink transaction start -> LMS commit");
 
   private static final Deserializer<Long> KEY = new EduKeySerde().deserializer();
 
@@ -77,7 +81,8 @@ final class HopTrace {
       }
       t[1] = a;
       t[2] = g;
-      t[3] = c.lmsCommitMs();
+      t[3] = c.sinkStartMs();
+      t[4] = c.lmsCommitMs();
       perChange.add(t);
     }
     Map<String, Object> out = new LinkedHashMap<>();

@@ -33,7 +33,7 @@ import org.edu2lms.transform.serde.EduRowStoreSerde;
  * commit, and two chained references made a journal or exam_result change cross four before the
  * sink (docs/benchmarks §Live sync on the same day, §One hop for the gradebook tables). Here every
  * parent change is multicast to every partition of a repartition topic (KIP-837, {@link
- * PointsLookup#ALL_PARTITIONS}), as the points already were, so each task of the child's
+ * PointsLookup#allPartitions}), as the points already were, so each task of the child's
  * sub-topology keeps, per parent:
  *
  * <ul>

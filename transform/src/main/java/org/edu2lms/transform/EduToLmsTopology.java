@@ -55,7 +55,6 @@ import org.edu2lms.transform.serde.EduKeySerde;
 import org.edu2lms.transform.serde.EduRow;
 import org.edu2lms.transform.serde.EduRowSerde;
 import org.edu2lms.transform.serde.EduRowStoreSerde;
-import org.edu2lms.transform.serde.LongSet;
 import org.edu2lms.transform.serde.LongSetSerde;
 
 /**
@@ -171,28 +170,13 @@ public final class EduToLmsTopology {
   private Topology build() {
     KTable<Long, EduRow> dictionaries = table("dictionaries");
 
-    // users, with the e-mail ownership rule (mapping.md §users).
+    // users, with the e-mail ownership rule (mapping.md §users), from each task's own copy of
+    // every user's ownership e-mail (EmailOwners).
     KTable<Long, EduRow> users = table("users");
-    KTable<String, LongSet> emailOwners =
-        users
-            .filter((id, u) -> UserMapping.ownershipEmail(u.row()) != null, Named.as("users-with-valid-email"))
-            .groupBy(
-                (id, u) -> KeyValue.pair(UserMapping.ownershipEmail(u.row()), id),
-                Grouped.with("users-by-email", Serdes.String(), Serdes.Long()))
-            .aggregate(
-                LongSet::empty,
-                (email, id, set) -> set.plus(id),
-                (email, id, set) -> set.minus(id),
-                Materialized.<String, LongSet, KeyValueStore<Bytes, byte[]>>as("email-owners")
-                    .withKeySerde(Serdes.String())
-                    .withValueSerde(new LongSetSerde()));
-    KTable<Long, MappingResult<org.edu2lms.schemas.lms.User>> userResults =
-        users.leftJoin(
-            emailOwners,
-            (EduRow u) -> UserMapping.ownershipEmail(u.row()),
-            (u, owners) -> guarded(() -> UserMapping.map(u, owners == null ? null : owners.min()), u.lsn()),
-            TableJoined.as("users-email-owner"));
-    emit(userResults, LmsTopics.USERS, "users");
+    emit(
+        emailOwners(users).mapValues(u -> u == null ? null : guarded(() -> UserMapping.map(u, EmailOwners.ownerOf(u)), u.lsn()), Named.as("users-map")),
+        LmsTopics.USERS,
+        "users");
     KTable<Long, EduRow> mappableUsers =
         users.filter((id, u) -> UserMapping.isMappable(u.row()), Named.as("mappable-users"));
 
@@ -430,6 +414,33 @@ public final class EduToLmsTopology {
         .toStream(Named.as(name + "-results"));
   }
 
+  /**
+   * The users with the owner of their e-mail ({@link EmailOwners#OWNER}), each task holding the
+   * ownership e-mails of all users: every users change is multicast to each partition of {@link
+   * EmailOwners#BROADCAST}.
+   *
+   * @return the derived users, keyed by users.id, repeats dropped; null values are deletions
+   */
+  private KStream<Long, EduRow> emailOwners(KTable<Long, EduRow> users) {
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EmailOwners.ROWS), KEY, Serdes.ByteArray()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EmailOwners.EMAIL_OF), KEY, Serdes.String()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EmailOwners.HOLDERS), Serdes.String(), new LongSetSerde()));
+    String[] stores = {EmailOwners.ROWS, EmailOwners.EMAIL_OF, EmailOwners.HOLDERS};
+    KStream<Long, EduRow> changes = users.toStream(Named.as("users-changes"));
+    KStream<Long, EduRow> rederived =
+        changes
+            .mapValues(u -> u == null ? null : UserMapping.ownershipEmail(u.row()), Named.as(EmailOwners.BROADCAST + "-values"))
+            .repartition(
+                Repartitioned.<Long, String>as(EmailOwners.BROADCAST)
+                    .withKeySerde(KEY)
+                    .withValueSerde(Serdes.String())
+                    .withStreamPartitioner(PointsLookup.allPartitions()))
+            .process(EmailOwners.OwnershipSide::new, Named.as(EmailOwners.BROADCAST + "-rederive"), stores);
+    return changes
+        .processValues(EmailOwners.UserSide::new, Named.as("users-owners"), stores)
+        .merge(rederived, Named.as("users-with-owners"));
+  }
+
   /** A child's foreign key column as a function ({@link Rows#longValue}: null when NULL). */
   private static Function<EduRow, Long> foreignKey(String column) {
     return r -> Rows.longValue(r.row(), column);
@@ -474,7 +485,7 @@ public final class EduToLmsTopology {
                   Repartitioned.<Long, EduRow>as(p.broadcast(lookup))
                       .withKeySerde(KEY)
                       .withValueSerde(STORED)
-                      .withStreamPartitioner(PointsLookup.ALL_PARTITIONS))
+                      .withStreamPartitioner(PointsLookup.allPartitions()))
               .process(() -> new BroadcastLookup.ParentSide(lookup, parents, index), Named.as(p.broadcast(lookup) + "-rederive"), stores);
       out = out.merge(rederived, Named.as(lookup + "-" + p.name() + "-merged"));
     }
@@ -764,7 +775,7 @@ public final class EduToLmsTopology {
                 Repartitioned.<Long, EduRow>as("points-broadcast")
                     .withKeySerde(KEY)
                     .withValueSerde(STORED)
-                    .withStreamPartitioner(PointsLookup.ALL_PARTITIONS))
+                    .withStreamPartitioner(PointsLookup.allPartitions()))
             .process(() -> new PointsLookup.PointSide(detailsStore), Named.as("points-rederive"), PointsLookup.STORE, detailsStore);
     return details
         .processValues(PointsLookup.DetailSide::new, Named.as("journal_details-points"), PointsLookup.STORE)

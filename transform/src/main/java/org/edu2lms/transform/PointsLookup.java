@@ -28,7 +28,7 @@ import org.edu2lms.transform.serde.EduRowStoreSerde;
  * biggest table of EDU. A foreign-key join to it cost each row a subscription record, a response
  * record carrying the whole table, two store reads and a result store write (docs/benchmarks
  * §Fewer records per journal_details row). Instead every points change is sent to every partition of a repartition topic
- * ({@link #ALL_PARTITIONS}), so each task of the grades sub-topology keeps all points in its own
+ * ({@link #allPartitions}), so each task of the grades sub-topology keeps all points in its own
  * store {@link #STORE}:
  *
  * <ul>
@@ -49,15 +49,16 @@ final class PointsLookup {
   /** The points store of the grades sub-topology: point id → points row. */
   static final String STORE = "grades-points";
 
-  /** Sends a record to every partition of the topic (KIP-837 multicast). */
-  static final StreamPartitioner<Long, EduRow> ALL_PARTITIONS =
-      (topic, key, value, partitions) -> {
-        Set<Integer> all = new HashSet<>(partitions * 2);
-        for (int p = 0; p < partitions; p++) {
-          all.add(p);
-        }
-        return Optional.of(all);
-      };
+  /** Sends a record to every partition of the topic (KIP-837 multicast), whatever its key and value. */
+  static <K, V> StreamPartitioner<K, V> allPartitions() {
+    return (topic, key, value, partitions) -> {
+      Set<Integer> all = new HashSet<>(partitions * 2);
+      for (int p = 0; p < partitions; p++) {
+        all.add(p);
+      }
+      return Optional.of(all);
+    };
+  }
 
   private PointsLookup() {}
 

@@ -153,6 +153,33 @@ class EduToLmsTopologyTest {
     assertThat(user(2).getEmail()).isEqualTo("a@x.az");
   }
 
+  /**
+   * Ownership is resolved in each task's copy of every user's e-mail (EmailOwners): a change that
+   * keeps the e-mail emits that user alone; a move between e-mails emits the mover and the holders
+   * whose ownership changed, no one else.
+   */
+  @Test
+  void aUserChangeEmitsOnlyTheUsersWhoseOwnershipOrRowChanged() {
+    upsert("users", 1, userJson("one", "a@x.az"));
+    upsert("users", 2, userJson("two", "a@x.az"));
+    upsert("users", 3, userJson("three", "b@x.az"));
+    upsert("users", 4, userJson("four", "c@x.az"));
+    int before = t.emitted(LmsTopics.USERS);
+    upsert("users", 2, userJson("two-renamed", "a@x.az"));
+    assertThat(t.emitted(LmsTopics.USERS)).isEqualTo(before + 1);
+    assertThat(user(2).getUsername()).isEqualTo("two-renamed");
+    assertThat(user(2).getLegacyEmail()).isEqualTo("a@x.az");
+
+    // 1 moves from a@ to b@: 1 takes b@ from 3 (lower id), 2 gets a@; 4 is untouched.
+    upsert("users", 1, userJson("one", "b@x.az"));
+    assertThat(t.emitted(LmsTopics.USERS)).isEqualTo(before + 4);
+    assertThat(user(1).getEmail()).isEqualTo("b@x.az");
+    assertThat(user(2).getEmail()).isEqualTo("a@x.az");
+    assertThat(user(3).getEmail()).isNull();
+    assertThat(user(3).getLegacyEmail()).isEqualTo("b@x.az");
+    assertThat(user(4).getEmail()).isEqualTo("c@x.az");
+  }
+
   @Test
   void emptyUsernameIsQuarantinedAndReleasedWhenFixed() {
     upsert("users", 9, userJson("", "x@y.az"));

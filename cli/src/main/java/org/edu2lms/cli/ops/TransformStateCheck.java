@@ -48,6 +48,7 @@ public final class TransformStateCheck {
     REQUIRED_STORES.put("enrollments-offering-index", "course_enrollments" + reDerive);
     REQUIRED_STORES.put("submissions-exam-index", "assessment_submissions" + reDerive);
     REQUIRED_STORES.put("grades-journal-enrollment-index", "grades" + reDerive);
+    REQUIRED_STORES.put("users-email-holders", "users would not get the e-mails that users changed before the upgrade left or took");
   }
 
   private TransformStateCheck() {}

@@ -13,7 +13,8 @@ class TransformStateCheckTest {
   private static final String[] INDEXES = {
     "edu2lms-transform-enrollments-offering-index-changelog",
     "edu2lms-transform-submissions-exam-index-changelog",
-    "edu2lms-transform-grades-journal-enrollment-index-changelog"
+    "edu2lms-transform-grades-journal-enrollment-index-changelog",
+    "edu2lms-transform-users-email-holders-changelog"
   };
 
   @Test
@@ -53,6 +54,7 @@ class TransformStateCheckTest {
             .contains("topic " + INDEXES[0] + " is missing, so course_enrollments would not re-derive the rows derived before")
             .contains("topic " + INDEXES[1] + " is missing, so assessment_submissions would not re-derive")
             .contains("topic " + INDEXES[2] + " is missing, so grades would not re-derive")
+            .contains("topic " + INDEXES[3] + " is missing, so users would not get the e-mails")
             .doesNotContain(MASKS + " is missing")
             .doesNotContain(ROWS + " is missing"));
   }
@@ -65,7 +67,8 @@ class TransformStateCheckTest {
             "app-grades-journal-rows-changelog",
             "app-enrollments-offering-index-changelog",
             "app-submissions-exam-index-changelog",
-            "app-grades-journal-enrollment-index-changelog");
+            "app-grades-journal-enrollment-index-changelog",
+            "app-users-email-holders-changelog");
     var stores = new java.util.HashSet<String>();
     org.edu2lms.transform.EduToLmsTopology.buildTopology().describe().subtopologies()
         .forEach(s -> s.nodes().forEach(n -> {
@@ -75,6 +78,7 @@ class TransformStateCheckTest {
         }));
     assertThat(stores)
         .contains(
-            "journal_details-side-records", "grades-journal-rows", "enrollments-offering-index", "submissions-exam-index", "grades-journal-enrollment-index");
+            "journal_details-side-records", "grades-journal-rows", "enrollments-offering-index", "submissions-exam-index", "grades-journal-enrollment-index",
+            "users-email-holders");
   }
 }
