@@ -68,6 +68,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
 
   @Mixin UpsertConnectionsOption upsert;
 
+  @Mixin StreamThreadsOption threads;
+
   @Option(names = "--capture-poll-interval", description = "Debezium's poll.interval.ms for the capture, for an experiment (default: the pipeline's own, 10 ms)")
   Duration capturePollInterval;
 
@@ -106,6 +108,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
       }
     }
     intervals.require(spec);
+    int streamThreads = threads.require(spec);
     if (duration.isNegative() || duration.isZero() || duration.toMinutes() > 30) {
       throw new ParameterException(spec.commandLine(), "--duration must be between 0 and 30 minutes, got " + duration);
     }
@@ -134,7 +137,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
         Pipeline.Settings settings =
             new Pipeline.Settings(
                 capturePollInterval == null ? embedded.capture() : withPollInterval(embedded.capture(), capturePollInterval),
-                intervals.apply(t, t.streamThreads(), streamsOverrides(fetch)),
+                intervals.apply(t, streamThreads, streamsOverrides(fetch)),
                 new org.edu2lms.sink.SinkConfig(
                     k.lmsJdbcUrl(), k.lmsUser(), k.lmsPassword(), k.kafkaBootstrap(), k.groupId(), k.maxPollRecords(), k.stageMethod(),
                     k.upsertConnections(), k.parkedGrace(), k.parkedRetryInterval(), k.retryMaxAttempts(), k.retryMaxBackoff(), fetch),
@@ -142,6 +145,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
         report.put("transformCommitIntervalMs", settings.transform().commitIntervalMs());
         report.put("transformCatchUpCommitIntervalMs", settings.transform().catchUpCommitIntervalMs());
         report.put("sinkUpsertConnections", settings.sink().upsertConnections());
+        report.put("streamThreads", settings.transform().streamThreads());
         report.put("consumerFetchMaxWaitMs", fetchMaxWait == null ? "default" : fetchMaxWait.toMillis());
         report.put("capturePollIntervalMs", Long.parseLong(settings.capture().debeziumProperties().getProperty("poll.interval.ms")));
         report.put("eduWriterSynchronousCommit", "on");
@@ -440,7 +444,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
         .append(r.get("transformCommitIntervalMs")).append(" ms (catch-up ").append(r.get("transformCatchUpCommitIntervalMs"))
         .append(" ms; initial load ").append(r.get("initialLoadSeconds")).append(" s with ").append(r.get("modeSwitchesDuringLoad"))
         .append(" mode switches, ").append(r.get("modeSwitchesDuringLive")).append(" during the live steps); capture poll interval ").append(r.get("capturePollIntervalMs"))
-        .append(" ms; sink upsert connections ").append(r.getOrDefault("sinkUpsertConnections", 1))
+        .append(" ms; stream threads ").append(r.get("streamThreads"))
+        .append("; sink upsert connections ").append(r.getOrDefault("sinkUpsertConnections", 1))
         .append("; EDU writer synchronous_commit ").append(r.get("eduWriterSynchronousCommit")).append("; ")
         .append(r.get("durationSeconds")).append(" s per rate.\n\n");
     md.append("Latency = LMS row commit − EDU row commit (`pg_xact_commit_timestamp`, one server clock).\n\n");

@@ -37,7 +37,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -66,16 +65,13 @@ public final class BenchLoadCommand implements Callable<Integer> {
 
   @Mixin UpsertConnectionsOption upsert;
 
-  @Option(names = "--stream-threads", defaultValue = "" + TransformConfig.DEFAULT_STREAM_THREADS, description = "the transform's stream threads (default: ${DEFAULT-VALUE})")
-  int streamThreads;
+  @Mixin StreamThreadsOption threads;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     intervals.require(spec);
-    if (streamThreads < 1 || streamThreads > TransformConfig.MAX_STREAM_THREADS) {
-      throw new ParameterException(spec.commandLine(), "--stream-threads must be 1.." + TransformConfig.MAX_STREAM_THREADS + ", got " + streamThreads);
-    }
+    int streamThreads = threads.require(spec);
     bench.prepare(spec);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("benchmark", "initial load");

@@ -67,13 +67,15 @@ import org.edu2lms.transform.serde.LongSetSerde;
  * parent re-triggers its children, a deleted or quarantined parent re-derives them, and every
  * mapping is a pure function of one enriched row. The three big child tables of the gradebook
  * (journal, exam_result, journal_details: the tables that change most once live) resolve their
- * references in copies of their parents held by their own tasks instead ({@link BroadcastLookup}):
- * the same derived rows, one exactly-once hop for a child change instead of two per reference. Each LMS row is then emitted as its latest value
- * or a tombstone on {@code lms.<table>}, with the matching quarantine record on {@code
- * edu2lms.quarantine} and data-quality notes on {@code edu2lms.data_quality_notes} (a tombstone
- * only for one that was live: {@link SideRecords}). edu_years × semesters (terms) are aggregated into one keyed state;
- * the points of journal_details rows are looked up in a copy of the points table held by every
- * task of the grades sub-topology ({@link PointsLookup}), not by a foreign-key join.
+ * references in copies of their parents held by their own tasks instead ({@link
+ * BroadcastLookup}): the same derived rows, one exactly-once hop for a child change instead of
+ * two per reference; the users' e-mail ownership likewise ({@link EmailOwners}). Each LMS row is
+ * then emitted as its latest value or a tombstone on {@code lms.<table>}, with the matching
+ * quarantine record on {@code edu2lms.quarantine} and data-quality notes on {@code
+ * edu2lms.data_quality_notes} (a tombstone only for one that was live: {@link SideRecords}).
+ * edu_years × semesters (terms) are aggregated into one keyed state; the points of
+ * journal_details rows are looked up in a copy of the points table held by every task of the
+ * grades sub-topology ({@link PointsLookup}), not by a foreign-key join.
  */
 public final class EduToLmsTopology {
 

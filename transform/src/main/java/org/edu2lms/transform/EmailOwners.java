@@ -71,7 +71,8 @@ final class EmailOwners {
     }
     long self = Rows.id(user.row());
     LongSet known = holders.get(email);
-    return known == null || known.values().length == 0 ? self : Math.min(self, known.values()[0]);
+    Long lowest = known == null ? null : known.min();
+    return lowest == null ? self : Math.min(self, lowest);
   }
 
   /** The owner recorded on a derived row ({@link #OWNER}), null when none. */
@@ -179,7 +180,7 @@ final class EmailOwners {
       if (before != null) {
         LongSet left = holders.get(before);
         LongSet remaining = left == null ? LongSet.empty() : left.minus(id);
-        if (remaining.values().length == 0) {
+        if (remaining.size() == 0) {
           holders.delete(before);
         } else {
           holders.put(before, remaining);
