@@ -190,13 +190,14 @@ final class TransformRunner implements AutoCloseable {
       return;
     }
     streams = null;
+    // The client's meters go first, so no reading of a gauge can meet a store being closed.
+    streamsMetrics.close();
+    streamsMetrics = null;
     // Leaving the group (its static members removed) lets the next instance's join, in this
     // process or another, rebalance at once instead of waiting for these members' session to time out.
     if (!s.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true))) {
       LOG.warn("transform: Kafka Streams did not close within 30 s (state {}); its state folder may stay locked for a while", s.state());
     }
-    streamsMetrics.close();
-    streamsMetrics = null;
   }
 
   /** Stops the probe, then closes the instance cleanly (its last transaction committed) and leaves the group. */

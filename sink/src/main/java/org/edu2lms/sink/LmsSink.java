@@ -30,7 +30,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -41,7 +40,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -247,9 +245,14 @@ public final class LmsSink implements Runnable, AutoCloseable {
         }
         commitPositions();
       }
+      commitPositionsOnStop();
     } catch (WakeupException e) {
       if (running) {
         failure.compareAndSet(null, e);
+      } else {
+        // close() woke a consumer call: poll (its records not returned) or the position reads of
+        // commitPositions (after the database commit). Either way LMS holds every polled record.
+        commitPositionsOnStop();
       }
     } catch (Throwable e) {
       String why = SinkErrors.explain(e, config);
@@ -347,9 +350,12 @@ public final class LmsSink implements Runnable, AutoCloseable {
   /**
    * Commits the consumer's position on every assigned partition that moved: after a batch (only
    * after its database commit), and after an empty poll that stepped over a transaction marker,
-   * so an idle sink reports a consumer lag of exactly 0. A commit refused because the group
-   * rebalanced is not an error: the new owner replays from the last committed offset, and the
-   * position guard absorbs the replay.
+   * so an idle sink reports a consumer lag of exactly 0. The commit is asynchronous: the next
+   * poll does not wait for the broker's answer (a synchronous commit held up every batch by one
+   * broker round trip, docs/benchmarks §Asynchronous offset commits). A commit that fails
+   * (refused because the group rebalanced, or the coordinator moved) forgets its partitions so
+   * the next call sends them again; until then a restart or the partitions' new owner replays
+   * from the last committed offset, and the position guard absorbs the replay.
    */
   private void commitPositions() {
     Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
@@ -361,12 +367,38 @@ public final class LmsSink implements Runnable, AutoCloseable {
       }
     }
     if (!moved.isEmpty()) {
+      moved.forEach((tp, o) -> committed.put(tp, o.offset()));
+      consumer.commitAsync(
+          moved,
+          (offsets, e) -> {
+            if (e != null) {
+              offsets.forEach((tp, o) -> committed.remove(tp, o.offset()));
+              LOG.warn("offset commit failed ({}); it is sent again after the next poll, and a replay meanwhile is absorbed", e.toString());
+            }
+          });
+    }
+  }
+
+  /**
+   * At a clean stop: commits every assigned partition's position synchronously, which also waits
+   * for the asynchronous commits still in flight, so a restart resumes exactly here. Only called
+   * when every polled record is in LMS (the loop stopped between batches).
+   */
+  private void commitPositionsOnStop() {
+    // Two attempts: the wake-up close() asked for may still be pending and end the first.
+    for (int attempt = 1; attempt <= 2; attempt++) {
       try {
-        consumer.commitSync(moved);
-        moved.forEach((tp, o) -> committed.put(tp, o.offset()));
-      } catch (CommitFailedException | RebalanceInProgressException e) {
-        committed.clear();
-        LOG.warn("offset commit refused by a rebalance; the batch will be redelivered and absorbed: {}", e.getMessage());
+        Map<TopicPartition, OffsetAndMetadata> all = new HashMap<>();
+        for (TopicPartition tp : consumer.assignment()) {
+          all.put(tp, new OffsetAndMetadata(consumer.position(tp)));
+        }
+        consumer.commitSync(all, Duration.ofSeconds(10));
+        return;
+      } catch (WakeupException e) {
+        LOG.debug("last offset commit woken up (attempt {})", attempt);
+      } catch (RuntimeException e) {
+        LOG.warn("last offset commit at stop failed; the next start replays from the previous commit and absorbs it: {}", e.toString());
+        return;
       }
     }
   }
