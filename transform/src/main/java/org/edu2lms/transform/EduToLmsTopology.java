@@ -513,9 +513,15 @@ public final class EduToLmsTopology {
    */
   private <T> KStream<Long, EduRow> emitAndKeepMappable(
       KStream<Long, EduRow> rows, Function<EduRow, MappingResult<T>> mapping, Topic<String, T> topic, String eduTable) {
-    emit(rows.mapValues(r -> r == null ? null : guarded(() -> mapping.apply(r), r.lsn()), Named.as(eduTable + "-map")), topic, eduTable);
-    return rows.mapValues(r -> r != null && guarded(() -> mapping.apply(r), r.lsn()).isOk() ? r : null, Named.as(eduTable + "-mappable"));
+    // Each row is mapped once; its result feeds both the emit and the mappable rows.
+    KStream<Long, Mapped<T>> mapped =
+        rows.mapValues(r -> r == null ? null : new Mapped<>(r, guarded(() -> mapping.apply(r), r.lsn())), Named.as(eduTable + "-map"));
+    emit(mapped.mapValues(m -> m == null ? null : m.result(), Named.as(eduTable + "-result")), topic, eduTable);
+    return mapped.mapValues(m -> m != null && m.result().isOk() ? m.row() : null, Named.as(eduTable + "-mappable"));
   }
+
+  /** A row and what its mapping made of it, within one task (never serialized). */
+  private record Mapped<T>(EduRow row, MappingResult<T> result) {}
 
   /**
    * Runs a mapping; any exception becomes a {@code mapping_error} quarantine result (mapping.md

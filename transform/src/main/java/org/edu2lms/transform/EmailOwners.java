@@ -100,20 +100,21 @@ final class EmailOwners {
       return (T) store;
     }
 
-    EduRow stored(long id) {
-      return BroadcastLookup.read(deserializer, rows.get(id));
+    /** A row as stored in {@link #ROWS}. */
+    EduRow read(byte[] stored) {
+      return BroadcastLookup.read(deserializer, stored);
     }
 
     /**
      * Derives the user and keeps it when it differs from the stored row.
      *
+     * @param previous the user's stored row as read from {@link #ROWS}, null when none
      * @return the derived row when it changed, else null
      */
-    EduRow derive(long id, EduRow user) {
+    EduRow derive(long id, EduRow user, byte[] previous) {
       Long owner = owner(user, holders);
       EduRow derived = user.with(OWNER, owner == null ? null : LongNode.valueOf(owner));
       byte[] next = serializer.serialize(null, derived);
-      byte[] previous = rows.get(id);
       if (previous != null && Arrays.equals(previous, next)) {
         return null;
       }
@@ -141,7 +142,7 @@ final class EmailOwners {
         }
         return;
       }
-      EduRow derived = derive(record.key(), record.value());
+      EduRow derived = derive(record.key(), record.value(), rows.get(record.key()));
       if (derived != null) {
         context.forward(record.withValue(derived));
       }
@@ -194,11 +195,11 @@ final class EmailOwners {
         Arrays.stream(now.values()).forEach(affected::add);
       }
       for (long user : affected) {
-        EduRow current = stored(user);
-        if (current == null) {
+        byte[] stored = rows.get(user);
+        if (stored == null) {
           continue; // a user of another task, or deleted
         }
-        EduRow derived = derive(user, current);
+        EduRow derived = derive(user, read(stored), stored);
         if (derived != null) {
           context.forward(new Record<>(user, derived, record.timestamp()));
         }
