@@ -39,9 +39,6 @@ import org.edu2lms.cli.ops.LagReport;
 import org.edu2lms.cli.ops.StatusJson;
 import org.edu2lms.cli.ops.StatusServer;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
-import org.edu2lms.generator.EduGenerator;
-import org.edu2lms.generator.EduSchema;
-import org.edu2lms.generator.Profile;
 import org.edu2lms.sink.SinkConfig;
 import org.edu2lms.transform.TransformConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -91,9 +88,7 @@ class ObservabilityIT {
   @BeforeAll
   static void startAndLoad() throws Exception {
     pg = TestInfrastructure.postgres(dataDir.resolve("postgres"));
-    EduSchema.migrate(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
-    edu = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
-    new EduGenerator(new Profile(0.002), 5).generate(edu, n -> {});
+    edu = TestInfrastructure.generatedEdu(pg, 0.002, 5);
     kafka = TestInfrastructure.kafka(dataDir.resolve("kafka"));
     pipeline = new Pipeline(Pipeline.Settings.embedded(pg.host(), pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), dataDir));
     pipeline.start();
@@ -107,11 +102,7 @@ class ObservabilityIT {
 
   @AfterAll
   static void stop() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {admin, pipeline, lms, edu, kafka, pg}) {
-      if (c != null) {
-        c.close();
-      }
-    }
+    TestInfrastructure.closeAll(admin, pipeline, lms, edu, kafka, pg);
   }
 
   private static LagReport report() throws InterruptedException {

@@ -15,9 +15,6 @@ import java.util.List;
 import org.edu2lms.cli.verify.Verifier;
 import org.edu2lms.cli.verify.VerifyReport;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
-import org.edu2lms.generator.EduGenerator;
-import org.edu2lms.generator.EduSchema;
-import org.edu2lms.generator.Profile;
 import org.edu2lms.sink.SinkConfig;
 import org.edu2lms.transform.TransformConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -48,9 +45,7 @@ class PipelineIT {
   @BeforeAll
   static void startAndLoad() throws Exception {
     pg = TestInfrastructure.postgres(dataDir.resolve("postgres"));
-    EduSchema.migrate(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
-    edu = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
-    new EduGenerator(new Profile(0.01), 11).generate(edu, n -> {});
+    edu = TestInfrastructure.generatedEdu(pg, 0.01, 11);
     kafka = TestInfrastructure.kafka(dataDir.resolve("kafka"));
     Pipeline.Settings embedded = Pipeline.Settings.embedded(pg.host(), pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), dataDir);
     TransformConfig t = embedded.transform();

@@ -21,9 +21,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.edu2lms.cli.ops.Accounting;
 import org.edu2lms.cli.ops.ConsumerLag;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
-import org.edu2lms.generator.EduGenerator;
-import org.edu2lms.generator.EduSchema;
-import org.edu2lms.generator.Profile;
 import org.edu2lms.sink.SinkConfig;
 import org.edu2lms.transform.EduToLmsTopology;
 import org.edu2lms.transform.TransformConfig;
@@ -61,9 +58,7 @@ class RunStagesIT {
   @BeforeAll
   static void start() throws Exception {
     pg = TestInfrastructure.postgres(dir.resolve("postgres"));
-    EduSchema.migrate(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
-    edu = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
-    new EduGenerator(new Profile(0.002), 7).generate(edu, n -> {});
+    edu = TestInfrastructure.generatedEdu(pg, 0.002, 7);
     kafka = TestInfrastructure.kafka(dir.resolve("kafka"));
     // The administrator's one step: the two least-privilege roles, with passwords from files.
     Files.writeString(dir.resolve("capture_password"), "capture-secret\n");

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -19,9 +18,6 @@ import org.edu2lms.capture.CaptureConfig;
 import org.edu2lms.capture.EduCapture;
 import org.edu2lms.cli.ops.KafkaTopics;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
-import org.edu2lms.generator.EduGenerator;
-import org.edu2lms.generator.EduSchema;
-import org.edu2lms.generator.Profile;
 import org.edu2lms.schemas.EduTables;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,9 +42,7 @@ class SnapshotHoldIT {
   @BeforeAll
   static void start() throws Exception {
     pg = TestInfrastructure.postgres(dataDir.resolve("postgres"));
-    EduSchema.migrate(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
-    edu = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
-    new EduGenerator(new Profile(0.002), 7).generate(edu, n -> {});
+    edu = TestInfrastructure.generatedEdu(pg, 0.002, 7);
     kafka = TestInfrastructure.kafka(dataDir.resolve("kafka"));
     admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
     KafkaTopics.ensure(admin, 1, (short) 1);

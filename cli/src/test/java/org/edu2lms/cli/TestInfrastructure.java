@@ -7,6 +7,9 @@ import java.sql.Statement;
 import java.util.Locale;
 import org.edu2lms.embedded.EmbeddedKafkaCluster;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
+import org.edu2lms.generator.EduGenerator;
+import org.edu2lms.generator.EduSchema;
+import org.edu2lms.generator.Profile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -172,5 +175,27 @@ final class TestInfrastructure {
         c.stop();
       }
     };
+  }
+
+  /**
+   * EDU's schema migrated on the server and generated at a scale with a seed (EduGenerator).
+   *
+   * @return a connection to {@code edu} as {@value EmbeddedPostgresServer#USER}, for the caller to close
+   * @throws Exception when the server refuses or the generation fails
+   */
+  static Connection generatedEdu(Postgres pg, double scale, long seed) throws Exception {
+    EduSchema.migrate(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
+    Connection edu = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
+    new EduGenerator(new Profile(scale), seed).generate(edu, n -> {});
+    return edu;
+  }
+
+  /** Closes each resource that is not null, in the order given. */
+  static void closeAll(AutoCloseable... resources) throws Exception {
+    for (AutoCloseable c : resources) {
+      if (c != null) {
+        c.close();
+      }
+    }
   }
 }

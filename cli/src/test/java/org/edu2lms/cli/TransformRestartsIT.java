@@ -7,14 +7,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
-import java.util.Properties;
+import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.edu2lms.cli.ops.ConsumerLag;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
-import org.edu2lms.generator.EduGenerator;
-import org.edu2lms.generator.EduSchema;
-import org.edu2lms.generator.Profile;
 import org.edu2lms.transform.TransformConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,26 +44,18 @@ class TransformRestartsIT {
   @BeforeAll
   static void startAndLoad() throws Exception {
     pg = TestInfrastructure.postgres(dataDir.resolve("postgres"));
-    EduSchema.migrate(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
-    edu = DriverManager.getConnection(pg.jdbcUrl("edu"), EmbeddedPostgresServer.USER, "");
-    new EduGenerator(new Profile(0.005), 17).generate(edu, n -> {});
+    edu = TestInfrastructure.generatedEdu(pg, 0.005, 17);
     kafka = TestInfrastructure.kafka(dataDir.resolve("kafka"));
     pipeline = new Pipeline(Pipeline.Settings.embedded(pg.host(), pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), dataDir));
     pipeline.start();
     lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "");
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    admin = Admin.create(p);
+    admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
     pipeline.awaitCaughtUp(Duration.ofMinutes(5), Duration.ofMillis(300));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {pipeline, admin, lms, edu, kafka, pg}) {
-      if (c != null) {
-        c.close();
-      }
-    }
+    TestInfrastructure.closeAll(pipeline, admin, lms, edu, kafka, pg);
   }
 
   @Test
