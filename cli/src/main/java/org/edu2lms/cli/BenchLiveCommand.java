@@ -95,7 +95,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
       Map<String, Object> byTable,
       List<String> slowest,
       double machineBusyPercent,
-      double pipelineCores) {}
+      double pipelineCores,
+      GcWatch.Pauses gcPauses) {}
 
   /** One timed change: the LMS row it must change and the EDU row it changed. */
 
@@ -150,7 +151,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
         report.put("capturePollIntervalMs", Long.parseLong(settings.capture().debeziumProperties().getProperty("poll.interval.ms")));
         report.put("eduWriterSynchronousCommit", "on");
         report.put("streamsOverrides", new java.util.TreeMap<>(settings.transform().streams()));
-        try (Pipeline pipeline = new Pipeline(settings);
+        try (GcWatch gc = new GcWatch();
+            Pipeline pipeline = new Pipeline(settings);
             Connection edu = DriverManager.getConnection(eduUrl, EmbeddedPostgresServer.USER, "");
             Connection lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "")) {
           out.println("[2/3] initial load");
@@ -168,13 +170,14 @@ public final class BenchLiveCommand implements Callable<Integer> {
           LiveWorkload workload = new LiveWorkload(edu, lms, bench.seed);
           List<Step> steps = new ArrayList<>();
           for (String rate : rates) {
-            Step step = runStep(rate, workload, edu, lms, pipeline, settings);
+            Step step = runStep(rate, workload, edu, lms, pipeline, settings, gc);
             steps.add(step);
             out.printf(
                 "      rate %-5s: %,6d changes (%,.0f/s achieved), latency p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms;"
-                    + " lag max %,d, %s (trend %+.1f records/s), drained in %.1f s%n",
+                    + " lag max %,d, %s (trend %+.1f records/s), drained in %.1f s; GC pauses %d, %d ms in all, longest %d ms%n",
                 step.rate(), step.changes(), step.achievedPerSecond(), step.p50Ms(), step.p95Ms(), step.p99Ms(), step.maxMs(),
-                step.lagMax(), step.lagFlat() ? "flat" : "GROWING", step.lagSlopePerSecond(), step.drainSeconds());
+                step.lagMax(), step.lagFlat() ? "flat" : "GROWING", step.lagSlopePerSecond(), step.drainSeconds(),
+                step.gcPauses().count(), step.gcPauses().totalMs(), step.gcPauses().longestMs());
             out.printf(
                 "        journal_details changes, hop by hop (%s of %s traced; not traced: %s; keys read: %s): %s%n",
                 step.hops().get("traced"), step.hops().get("of"), step.hops().get("notTracedAt"), step.hops().get("keysRead"), hopLine(step.hops()));
@@ -192,7 +195,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Step runStep(String rate, LiveWorkload workload, Connection edu, Connection lms, Pipeline pipeline, Pipeline.Settings settings)
+  private Step runStep(
+      String rate, LiveWorkload workload, Connection edu, Connection lms, Pipeline pipeline, Pipeline.Settings settings, GcWatch gc)
       throws Exception {
     boolean max = rate.equals("max");
     long startMs = System.currentTimeMillis();
@@ -202,6 +206,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
     long nextLagSample = start;
     long[] ticks0 = BenchSupport.machineCpuTicks();
     double cpu0 = BenchSupport.processCpuSeconds();
+    gc.takePauses();
     List<Long> lags = new ArrayList<>();
     Map<String, Target> timed = new LinkedHashMap<>();
     long changes = 0;
@@ -233,6 +238,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
     // CPU while the rate ran (not the drain): the whole machine, and this JVM (all stages and the broker).
     double busy = BenchSupport.machineCpuBetween(ticks0, BenchSupport.machineCpuTicks()).getOrDefault("busyPercent", -1.0);
     double cores = (BenchSupport.processCpuSeconds() - cpu0) / seconds;
+    GcWatch.Pauses pauses = gc.takePauses();
     long drain0 = System.nanoTime();
     pipeline.awaitCaughtUp(timeout, Duration.ofMillis(100));
     double drain = (System.nanoTime() - drain0) / 1e9;
@@ -287,7 +293,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
         byTable,
         slowest,
         busy,
-        cores);
+        cores,
+        pauses);
   }
 
   /**
@@ -449,14 +456,15 @@ public final class BenchLiveCommand implements Callable<Integer> {
         .append("; EDU writer synchronous_commit ").append(r.get("eduWriterSynchronousCommit")).append("; ")
         .append(r.get("durationSeconds")).append(" s per rate.\n\n");
     md.append("Latency = LMS row commit − EDU row commit (`pg_xact_commit_timestamp`, one server clock).\n\n");
-    md.append("| rate | changes | achieved/s | timed | p50 ms | p95 ms | p99 ms | max ms | lag max | lag at end | drain s | lag (trend, records/s) | machine busy | pipeline JVM cores |\n");
-    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
+    md.append("| rate | changes | achieved/s | timed | p50 ms | p95 ms | p99 ms | max ms | lag max | lag at end | drain s | lag (trend, records/s) | machine busy | pipeline JVM cores | GC pauses (n / ms in all / longest ms) |\n");
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|\n");
     for (Step s : steps) {
+      GcWatch.Pauses gc = s.gcPauses();
       md.append(String.format(
-          "| %s | %,d | %,.0f | %,d | %.0f | %.0f | %.0f | %.0f | %,d | %,d | %.1f | %s (%+.1f) | %.0f %% | %.2f |%n",
+          "| %s | %,d | %,.0f | %,d | %.0f | %.0f | %.0f | %.0f | %,d | %,d | %.1f | %s (%+.1f) | %.0f %% | %.2f | %d / %d / %d |%n",
           s.rate(), s.changes(), s.achievedPerSecond(), s.timed(), s.p50Ms(), s.p95Ms(), s.p99Ms(), s.maxMs(),
           s.lagMax(), s.lagAtEnd(), s.drainSeconds(), s.lagFlat() ? "flat" : "growing", s.lagSlopePerSecond(), s.machineBusyPercent(),
-          s.pipelineCores()));
+          s.pipelineCores(), gc.count(), gc.totalMs(), gc.longestMs()));
     }
     md.append("\njournal_details changes hop by hop (record timestamps on the topics; see HopTrace), p50 / p95 / p99 ms:\n\n");
     md.append("| rate | traced | ").append(String.join(" | ", HopTrace.HOPS)).append(" |\n|---|---:|").append("---:|".repeat(HopTrace.HOPS.size())).append("\n");

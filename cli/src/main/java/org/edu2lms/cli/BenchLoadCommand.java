@@ -97,7 +97,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
       AtomicLong peakHeap = new AtomicLong();
       ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
       resetHeapPeaks();
-      HeapAfterGc afterGc = new HeapAfterGc();
+      GcWatch afterGc = new GcWatch();
       sampler.scheduleAtFixedRate(() -> peakHeap.accumulateAndGet(heapPeak(), Math::max), 1, 1, TimeUnit.SECONDS);
       try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(bench.dataDir.resolve("kafka"))) {
         Pipeline.Settings embedded =
