@@ -352,7 +352,7 @@ public final class LmsSink implements Runnable, AutoCloseable {
    * after its database commit), and after an empty poll that stepped over a transaction marker,
    * so an idle sink reports a consumer lag of exactly 0. The commit is asynchronous: the next
    * poll does not wait for the broker's answer (a synchronous commit held up every batch by one
-   * broker round trip, docs/benchmarks §Asynchronous offset commits). A commit that fails
+   * broker round trip: docs/benchmarks §Restarts, offset commits and round trips). A commit that fails
    * (refused because the group rebalanced, or the coordinator moved) forgets its partitions so
    * the next call sends them again; until then a restart or the partitions' new owner replays
    * from the last committed offset, and the position guard absorbs the replay.
