@@ -110,6 +110,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
     }
     intervals.require(spec);
     int streamThreads = threads.require(spec);
+    int upsertConnections = upsert.require(spec);
     if (duration.isNegative() || duration.isZero() || duration.toMinutes() > 30) {
       throw new ParameterException(spec.commandLine(), "--duration must be between 0 and 30 minutes, got " + duration);
     }
@@ -134,7 +135,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
         org.edu2lms.transform.TransformConfig t = embedded.transform();
         Map<String, String> fetch =
             fetchMaxWait == null ? Map.of() : Map.of("fetch.max.wait.ms", Long.toString(fetchMaxWait.toMillis()));
-        org.edu2lms.sink.SinkConfig k = upsert.apply(spec, embedded.sink());
+        org.edu2lms.sink.SinkConfig k = embedded.sink().withUpsertConnections(upsertConnections);
         Pipeline.Settings settings =
             new Pipeline.Settings(
                 capturePollInterval == null ? embedded.capture() : withPollInterval(embedded.capture(), capturePollInterval),

@@ -72,6 +72,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     intervals.require(spec);
     int streamThreads = threads.require(spec);
+    int upsertConnections = upsert.require(spec);
     bench.prepare(spec);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("benchmark", "initial load");
@@ -82,7 +83,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
     report.put("streamThreads", streamThreads);
     report.put("commitIntervalMs", intervals.commitInterval.toMillis());
     report.put("catchUpCommitIntervalMs", intervals.catchUpCommitInterval.toMillis());
-    report.put("sinkUpsertConnections", upsert.connections);
+    report.put("sinkUpsertConnections", upsertConnections);
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(bench.dataDir.resolve("postgres"))) {
       String eduUrl = pg.jdbcUrl("edu");
       EduSchema.migrate(eduUrl, EmbeddedPostgresServer.USER, "");
@@ -107,7 +108,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
             new Pipeline.Settings(
                 embedded.capture(),
                 intervals.apply(t, streamThreads, t.streams()),
-                upsert.apply(spec, embedded.sink()),
+                embedded.sink().withUpsertConnections(upsertConnections),
                 embedded.partitions(),
                 embedded.replicationFactor());
         out.println("[2/4] pipeline: initial load into an empty LMS");

@@ -73,7 +73,7 @@ public final class BenchSinkCommand implements Callable<Integer> {
       names = "--connections",
       defaultValue = "1,2",
       split = ",",
-      description = "sink.upsert.connections values to replay with, each 1..8 (default: ${DEFAULT-VALUE})")
+      description = "sink.upsert.connections values to replay with, each 1.." + SinkConfig.MAX_UPSERT_CONNECTIONS + " (default: ${DEFAULT-VALUE})")
   List<Integer> connections;
 
   @Option(names = "--timeout", defaultValue = "PT60M", description = "longest wait for the pipeline or one replay (default: ${DEFAULT-VALUE})")
@@ -110,8 +110,8 @@ public final class BenchSinkCommand implements Callable<Integer> {
       }
     }
     for (int n : connections) {
-      if (n < 1 || n > 8) {
-        throw new ParameterException(spec.commandLine(), "--connections values must be 1..8, got " + n);
+      if (n < 1 || n > SinkConfig.MAX_UPSERT_CONNECTIONS) {
+        throw new ParameterException(spec.commandLine(), "--connections values must be 1.." + SinkConfig.MAX_UPSERT_CONNECTIONS + ", got " + n);
       }
     }
     bench.prepare(spec);

@@ -14,18 +14,22 @@ final class UpsertConnectionsOption {
   @Option(
       names = "--upsert-connections",
       defaultValue = "" + SinkConfig.DEFAULT_UPSERT_CONNECTIONS,
-      description = "LMS connections that share a big upsert of the sink (sink.upsert.connections, 1..8; default: ${DEFAULT-VALUE})")
+      description = "LMS connections that share a big upsert of the sink (sink.upsert.connections, 1.." + SinkConfig.MAX_UPSERT_CONNECTIONS
+          + "; default: ${DEFAULT-VALUE})")
   int connections;
 
   /**
-   * The sink settings of {@code base} with these connections.
+   * The connections asked for; called before the benchmark starts anything, so a bad value costs
+   * no servers and no generated data.
    *
-   * @throws ParameterException naming the option when it is outside 1..8, so picocli prints the usage
+   * @throws ParameterException naming the option when it is outside 1..{@link
+   *     SinkConfig#MAX_UPSERT_CONNECTIONS}, so picocli prints the usage
    */
-  SinkConfig apply(CommandSpec spec, SinkConfig base) {
-    if (connections < 1 || connections > 8) {
-      throw new ParameterException(spec.commandLine(), "--upsert-connections must be 1..8, got " + connections);
+  int require(CommandSpec spec) {
+    if (connections < 1 || connections > SinkConfig.MAX_UPSERT_CONNECTIONS) {
+      throw new ParameterException(
+          spec.commandLine(), "--upsert-connections must be 1.." + SinkConfig.MAX_UPSERT_CONNECTIONS + ", got " + connections);
     }
-    return base.withUpsertConnections(connections);
+    return connections;
   }
 }

@@ -74,6 +74,9 @@ public record SinkConfig(
    */
   public static final int DEFAULT_UPSERT_CONNECTIONS = 2;
 
+  /** The most LMS connections {@code sink.upsert.connections} may name. */
+  public static final int MAX_UPSERT_CONNECTIONS = 8;
+
   /**
    * Rows of one table in one batch from which its upsert is shared by {@code
    * sink.upsert.connections}: smaller writes (live sync) stay on one connection and one transaction.
@@ -112,8 +115,8 @@ public record SinkConfig(
       throw new IllegalArgumentException("sink.max.poll.records must be 1..100000, got " + maxPollRecords);
     }
     Objects.requireNonNull(stageMethod, "sink.stage.method is required (copy or insert)");
-    if (upsertConnections < 1 || upsertConnections > 8) {
-      throw new IllegalArgumentException("sink.upsert.connections must be 1..8, got " + upsertConnections);
+    if (upsertConnections < 1 || upsertConnections > MAX_UPSERT_CONNECTIONS) {
+      throw new IllegalArgumentException("sink.upsert.connections must be 1.." + MAX_UPSERT_CONNECTIONS + ", got " + upsertConnections);
     }
     if (parkedGrace == null || parkedGrace.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new IllegalArgumentException("sink.parked.grace must be at least PT1S, got " + parkedGrace);

@@ -100,7 +100,7 @@ public enum ConfigKey {
       "sink.upsert.connections",
       Kind.INTEGER,
       Integer.toString(SinkConfig.DEFAULT_UPSERT_CONNECTIONS),
-      "LMS connections that share the upsert of a table with at least " + SinkConfig.PARALLEL_MIN_ROWS + " rows in one batch, 1..8"),
+      "LMS connections that share the upsert of a table with at least " + SinkConfig.PARALLEL_MIN_ROWS + " rows in one batch, 1.." + SinkConfig.MAX_UPSERT_CONNECTIONS),
   /** Parked grace period. */
   SINK_PARKED_GRACE("sink.parked.grace", Kind.DURATION, "2m", "how long a row may stay parked before it is also quarantined, at least 1s"),
   /** Parked retry interval. */
