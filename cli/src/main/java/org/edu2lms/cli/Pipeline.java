@@ -329,7 +329,8 @@ public final class Pipeline implements AutoCloseable {
    * One probe of the catch-up condition: the initial snapshot is complete, the capture produced
    * no change event since the previous probe, the transform runs in live mode (its short commit
    * interval, {@link org.edu2lms.transform.CatchUpPolicy}), and the transform's and the sink's
-   * consumer lag on the legacy data are both 0 (heartbeats not counted: {@link ConsumerLag#dataTotal}).
+   * consumer lag on the legacy data are both 0 over every partition they read, committed or not
+   * (heartbeats not counted: {@link ConsumerLag}).
    */
   public boolean caughtUpProbe() throws ExecutionException, InterruptedException {
     long events = capture.eventsProduced();
@@ -339,8 +340,8 @@ public final class Pipeline implements AutoCloseable {
     if (!capture.snapshotCompleted() || !quiet || t == null || sink == null || t.state() != KafkaStreams.State.RUNNING || t.mode() != Mode.LIVE) {
       return false;
     }
-    return ConsumerLag.dataTotal(admin, settings.transform().applicationId()) == 0
-        && ConsumerLag.dataTotal(admin, settings.sink().groupId()) == 0;
+    return ConsumerLag.transformDataLag(admin, settings.transform().applicationId()) == 0
+        && ConsumerLag.sinkDataLag(admin, settings.sink().groupId()) == 0;
   }
 
   /**
@@ -381,14 +382,14 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
-   * The transform's and the sink's consumer lag summed (records), 0 when caught up; a group that
-   * has committed nothing yet counts as 0.
+   * The transform's and the sink's consumer lag on legacy data summed (records), 0 when caught
+   * up; a partition a group has not committed an offset for yet counts from its log start.
    *
    * @throws java.util.concurrent.ExecutionException when the broker cannot answer
    */
   public long consumerLag() throws ExecutionException, InterruptedException {
-    return Math.max(0, ConsumerLag.dataTotal(admin, settings.transform().applicationId()))
-        + Math.max(0, ConsumerLag.dataTotal(admin, settings.sink().groupId()));
+    return ConsumerLag.transformDataLag(admin, settings.transform().applicationId())
+        + ConsumerLag.sinkDataLag(admin, settings.sink().groupId());
   }
 
   /** Consumer lag of the transform and the sink, for messages. */
@@ -398,8 +399,8 @@ public final class Pipeline implements AutoCloseable {
           "snapshot %s, captured=%,d, transform lag=%,d, sink lag=%,d",
           capture == null ? "not in this process" : capture.snapshotHeld() ? "held for the transform" : capture.snapshotCompleted() ? "done" : "running",
           capture == null ? 0 : capture.eventsProduced(),
-          ConsumerLag.dataTotal(admin, settings.transform().applicationId()),
-          ConsumerLag.dataTotal(admin, settings.sink().groupId()));
+          ConsumerLag.transformDataLag(admin, settings.transform().applicationId()),
+          ConsumerLag.sinkDataLag(admin, settings.sink().groupId()));
     } catch (Exception e) {
       return "lag unknown: " + e.getMessage();
     }

@@ -115,7 +115,7 @@ final class TransformRunner implements AutoCloseable {
     try {
       long lag;
       try {
-        lag = ConsumerLag.dataTotal(admin, config.applicationId());
+        lag = ConsumerLag.transformDataLag(admin, config.applicationId());
       } catch (ExecutionException e) {
         LOG.debug("transform catch-up probe: consumer lag unknown: {}", e.getMessage());
         lag = -1;

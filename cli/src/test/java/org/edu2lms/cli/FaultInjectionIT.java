@@ -139,8 +139,8 @@ class FaultInjectionIT {
             }
           }
           return "t".equals(text(edu, "SELECT coalesce(confirmed_flush_lsn >= '" + walNow + "'::pg_lsn, false) FROM pg_replication_slots WHERE slot_name = 'edu2lms'"))
-              && ConsumerLag.dataTotal(admin, TransformConfig.DEFAULT_APPLICATION_ID) == 0
-              && ConsumerLag.dataTotal(admin, SinkConfig.DEFAULT_GROUP_ID) == 0;
+              && ConsumerLag.transformDataLag(admin, TransformConfig.DEFAULT_APPLICATION_ID) == 0
+              && ConsumerLag.sinkDataLag(admin, SinkConfig.DEFAULT_GROUP_ID) == 0;
         });
     await("the invariant holds")
         .atMost(Duration.ofSeconds(60))

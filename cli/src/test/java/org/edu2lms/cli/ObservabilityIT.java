@@ -153,7 +153,7 @@ class ObservabilityIT {
     // records plus the transaction markers of the transform's commits on that partition.
     await("sink backlog on lms.users")
         .atMost(Duration.ofSeconds(30))
-        .until(() -> ConsumerLag.dataTotal(admin, GROUPS.transformGroup()) == 0 && report().sink().perTable().getOrDefault("users", 0L) >= n);
+        .until(() -> ConsumerLag.transformDataLag(admin, GROUPS.transformGroup()) == 0 && report().sink().perTable().getOrDefault("users", 0L) >= n);
     LagReport backlog = report();
     assertThat(withoutHeartbeats(backlog.sink().perPartition()))
         .isEqualTo(withoutHeartbeats(lagSeenByAConsumer(GROUPS.sinkGroup(), backlog.sink().perPartition().keySet())));
@@ -375,9 +375,14 @@ class ObservabilityIT {
             .collect(Collectors.toSet());
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       Map<TopicPartition, OffsetAndMetadata> committed = c.committed(tps);
+      Map<TopicPartition, Long> starts = c.beginningOffsets(tps);
       Map<TopicPartition, Long> ends = c.endOffsets(tps);
       Map<String, Long> lag = new TreeMap<>();
-      committed.forEach((tp, o) -> lag.put(tp.toString(), ends.get(tp) - o.offset()));
+      // A partition without a commit is read from its log start (auto.offset.reset=earliest).
+      tps.forEach(tp -> {
+        OffsetAndMetadata o = committed.get(tp);
+        lag.put(tp.toString(), ends.get(tp) - (o == null ? starts.get(tp) : Math.max(starts.get(tp), o.offset())));
+      });
       return lag;
     }
   }

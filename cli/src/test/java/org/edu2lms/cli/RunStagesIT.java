@@ -184,8 +184,8 @@ class RunStagesIT {
                 return false;
               }
             }
-            return ConsumerLag.dataTotal(admin, TransformConfig.DEFAULT_APPLICATION_ID) == 0
-                && ConsumerLag.dataTotal(admin, SinkConfig.DEFAULT_GROUP_ID) == 0
+            return ConsumerLag.transformDataLag(admin, TransformConfig.DEFAULT_APPLICATION_ID) == 0
+                && ConsumerLag.sinkDataLag(admin, SinkConfig.DEFAULT_GROUP_ID) == 0
                 && balanced();
           });
       var members = admin.describeConsumerGroups(List.of(SinkConfig.DEFAULT_GROUP_ID)).all().get().get(SinkConfig.DEFAULT_GROUP_ID).members();

@@ -74,7 +74,7 @@ class TransformRestartsIT {
             .pollInterval(Duration.ofMillis(200))
             .until(() -> {
               assertThat(pipeline.failure()).isNull();
-              return ConsumerLag.dataTotal(admin, TransformConfig.DEFAULT_APPLICATION_ID) == 0;
+              return ConsumerLag.transformDataLag(admin, TransformConfig.DEFAULT_APPLICATION_ID) == 0;
             });
       }
       // Odd rounds: the next close meets an instance that is still joining or restoring.

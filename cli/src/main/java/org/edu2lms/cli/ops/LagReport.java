@@ -71,7 +71,8 @@ public record LagReport(Instant at, Capture capture, StageLag transform, StageLa
 
   /**
    * @param group the consumer group
-   * @param total lag summed over every partition; null when the group has committed nothing
+   * @param total lag summed over every partition; null when the group has committed nothing yet
+   *     (its partitions are still listed, each counted from its log start)
    * @param perTable lag summed per table (topic name without its prefix), sorted by name
    * @param perPartition lag per {@code topic-partition}, sorted
    * @param error why the figures could not be read, or null
@@ -150,8 +151,8 @@ public record LagReport(Instant at, Capture capture, StageLag transform, StageLa
     return new LagReport(
         now,
         capture(admin, edu, groups.slot(), now),
-        stage(admin, groups.transformGroup()),
-        stage(admin, groups.sinkGroup()),
+        stage(admin, groups.transformGroup(), ConsumerLag.transformReads(groups.transformGroup())),
+        stage(admin, groups.sinkGroup(), ConsumerLag.sinkReads()),
         freshness(lms));
   }
 
@@ -199,13 +200,16 @@ public record LagReport(Instant at, Capture capture, StageLag transform, StageLa
     return max < 0 ? null : Math.max(0, now.toEpochMilli() - max) / 1e3;
   }
 
-  /** The consumer lag of one group, per partition and summed per table. */
-  public static StageLag stage(Admin admin, String group) throws InterruptedException {
+  /**
+   * The consumer lag of one group, per partition and summed per table, over every partition of
+   * the topics it reads ({@link ConsumerLag}).
+   *
+   * @param reads the topics the group consumes
+   */
+  public static StageLag stage(Admin admin, String group, java.util.function.Predicate<String> reads) throws InterruptedException {
     try {
-      Map<TopicPartition, Long> lag = ConsumerLag.perPartition(admin, group);
-      if (lag.isEmpty()) {
-        return new StageLag(group, null, Map.of(), Map.of(), null);
-      }
+      ConsumerLag.GroupLag groupLag = ConsumerLag.of(admin, group, reads);
+      Map<TopicPartition, Long> lag = groupLag.perPartition();
       Map<String, Long> perTable = new TreeMap<>();
       Map<String, Long> perPartition = new TreeMap<>();
       long total = 0;
@@ -214,7 +218,7 @@ public record LagReport(Instant at, Capture capture, StageLag transform, StageLa
         perPartition.put(e.getKey().toString(), e.getValue());
         total += e.getValue();
       }
-      return new StageLag(group, total, perTable, perPartition, null);
+      return new StageLag(group, groupLag.committedAny() ? total : null, perTable, perPartition, null);
     } catch (ExecutionException e) {
       return new StageLag(group, null, Map.of(), Map.of(), "Kafka: " + e.getCause().getMessage());
     }
