@@ -119,19 +119,7 @@ class TableWriterIT {
   }
 
   private List<String> rows(String sql) throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        List<String> cells = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-          cells.add(rs.getString(i));
-        }
-        out.add(String.join("|", cells));
-      }
-    }
-    return out;
+    return SqlRows.rows(c, sql);
   }
 
   private static final String USER_COLUMNS =
