@@ -33,6 +33,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.edu2lms.cli.ops.Accounting;
 import org.edu2lms.cli.ops.ConsumerLag;
 import org.edu2lms.cli.ops.CutoverCheck;
 import org.edu2lms.cli.ops.LagReport;
@@ -40,6 +41,7 @@ import org.edu2lms.cli.ops.StatusJson;
 import org.edu2lms.cli.ops.StatusServer;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.sink.SinkConfig;
+import org.edu2lms.transform.EduToLmsTopology;
 import org.edu2lms.transform.TransformConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -98,6 +100,14 @@ class ObservabilityIT {
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     admin = Admin.create(p);
     pipeline.awaitCaughtUp(Duration.ofMinutes(5), Duration.ofMillis(300));
+    // The suite's precondition is a complete initial load. In 2 of ~8 CI runs awaitCaughtUp
+    // returned while grades were still landing (a race of the catch-up probe still open, issue 9
+    // notes); the second test then stopped the sink with grades in flight and every later test
+    // failed. Wait for the accounting itself to balance before testing lag and freshness.
+    await("every accounting line balanced after the initial load")
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> Accounting.compute(edu, lms, Set.copyOf(EduToLmsTopology.OUTPUT_TABLES)).stream().allMatch(Accounting.Row::balanced));
   }
 
   @AfterAll
