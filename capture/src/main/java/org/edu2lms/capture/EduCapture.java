@@ -111,6 +111,8 @@ public final class EduCapture implements AutoCloseable {
    * the held rows are still here, and the capture sends nothing meanwhile.
    */
   private volatile boolean snapshotHeld;
+  /** Set while the engine's batch is in {@link #handleBatch}: its events are not in Kafka yet. */
+  private volatile boolean inBatch;
   private DebeziumEngine<ChangeEvent<String, String>> engine;
   /** Counted down by {@link #close()}: ends the wait before an engine restart. */
   private final java.util.concurrent.CountDownLatch restartSignal = new java.util.concurrent.CountDownLatch(1);
@@ -508,6 +510,17 @@ public final class EduCapture implements AutoCloseable {
   private void handleBatch(
       List<ChangeEvent<String, String>> events, DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
       throws InterruptedException {
+    inBatch = true;
+    try {
+      sendBatch(events, committer);
+    } finally {
+      inBatch = false;
+    }
+  }
+
+  private void sendBatch(
+      List<ChangeEvent<String, String>> events, DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
+      throws InterruptedException {
     List<Future<RecordMetadata>> sent = new ArrayList<>(events.size());
     List<String> destinations = new ArrayList<>(events.size());
     for (ChangeEvent<String, String> e : events) {
@@ -835,6 +848,36 @@ public final class EduCapture implements AutoCloseable {
       return false;
     } catch (JMException e) {
       return false;
+    }
+  }
+
+  /**
+   * Change events Debezium has read from EDU that are not in Kafka yet: those in its queue (its
+   * JMX queue metrics, {@code QueueTotalCapacity − QueueRemainingCapacity}), plus one when a batch
+   * is being sent ({@link #handleBatch}). Debezium reports its snapshot complete once it has read
+   * every table into that queue, while up to {@code max.queue.size} rows still wait there, so
+   * "snapshot complete" alone does not mean "snapshot in Kafka".
+   *
+   * @return 0 when nothing read is waiting; -1 when Debezium's metrics are not registered (no
+   *     engine running)
+   */
+  public long pendingInCapture() {
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    try {
+      Set<ObjectName> names =
+          server.queryNames(new ObjectName("debezium.postgres:type=connector-metrics,context=streaming,*"), null);
+      if (names.isEmpty()) {
+        names = server.queryNames(new ObjectName("debezium.postgres:type=connector-metrics,context=snapshot,*"), null);
+      }
+      if (names.isEmpty()) {
+        return -1;
+      }
+      ObjectName n = names.iterator().next();
+      long queued = ((Number) server.getAttribute(n, "QueueTotalCapacity")).longValue()
+          - ((Number) server.getAttribute(n, "QueueRemainingCapacity")).longValue();
+      return Math.max(0, queued) + (inBatch ? 1 : 0);
+    } catch (JMException e) {
+      return -1;
     }
   }
 

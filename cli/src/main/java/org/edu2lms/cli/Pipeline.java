@@ -326,7 +326,8 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
-   * One probe of the catch-up condition: the initial snapshot is complete, the capture produced
+   * One probe of the catch-up condition: the initial snapshot is complete, nothing Debezium has
+   * read waits in the capture ({@link EduCapture#pendingInCapture}), the capture produced
    * no change event since the previous probe, the transform runs in live mode (its short commit
    * interval, {@link org.edu2lms.transform.CatchUpPolicy}), and the transform's and the sink's
    * consumer lag on the legacy data are both 0 over every partition they read, committed or not
@@ -337,7 +338,7 @@ public final class Pipeline implements AutoCloseable {
     boolean quiet = events == lastEventCount;
     lastEventCount = events;
     TransformRunner t = transform;
-    if (!capture.snapshotCompleted() || !quiet || t == null || sink == null || t.state() != KafkaStreams.State.RUNNING || t.mode() != Mode.LIVE) {
+    if (!capture.snapshotCompleted() || capture.pendingInCapture() != 0 || !quiet || t == null || sink == null || t.state() != KafkaStreams.State.RUNNING || t.mode() != Mode.LIVE) {
       return false;
     }
     return ConsumerLag.transformDataLag(admin, settings.transform().applicationId()) == 0
@@ -396,9 +397,10 @@ public final class Pipeline implements AutoCloseable {
   public String lagSummary() {
     try {
       return String.format(
-          "snapshot %s, captured=%,d, transform lag=%,d, sink lag=%,d",
+          "snapshot %s, captured=%,d (%,d waiting in the capture), transform lag=%,d, sink lag=%,d",
           capture == null ? "not in this process" : capture.snapshotHeld() ? "held for the transform" : capture.snapshotCompleted() ? "done" : "running",
           capture == null ? 0 : capture.eventsProduced(),
+          capture == null ? 0 : Math.max(0, capture.pendingInCapture()),
           ConsumerLag.transformDataLag(admin, settings.transform().applicationId()),
           ConsumerLag.sinkDataLag(admin, settings.sink().groupId()));
     } catch (Exception e) {

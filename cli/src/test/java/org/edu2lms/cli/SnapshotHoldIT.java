@@ -79,12 +79,14 @@ class SnapshotHoldIT {
           .during(Duration.ofSeconds(2))
           .atMost(Duration.ofSeconds(5))
           .until(() -> records("journal") == 0 && records("journal_details") == 0 && capture.snapshotHeld() && !capture.snapshotCompleted());
+      assertThat(capture.pendingInCapture()).as("the held batch and Debezium's queue count as waiting in the capture").isPositive();
 
       pending.set(0);
       await("the held tables follow once the gate reads 0")
           .atMost(Duration.ofSeconds(90))
           .until(() -> records("journal") == rows("journal") && records("journal_details") == rows("journal_details"));
       await("the snapshot complete").atMost(Duration.ofSeconds(30)).until(() -> capture.snapshotCompleted() && !capture.snapshotHeld());
+      await("nothing read waits in the capture").atMost(Duration.ofSeconds(30)).until(() -> capture.pendingInCapture() == 0);
       assertThat(rows("journal_details")).isPositive();
       for (String table : EduTables.ALL) {
         assertThat(records(table)).as(table).isEqualTo(rows(table));
