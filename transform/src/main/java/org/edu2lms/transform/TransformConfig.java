@@ -58,11 +58,12 @@ public record TransformConfig(
   }
 
   /**
-   * Live commit interval by default, in ms (docs/benchmarks §Two commit intervals, 6 Dec 2026):
-   * against 100 ms, p99 at 100 changes/s 405–484 ms instead of 658–700; at 1,000/s a lower median
-   * but a p99 that varies more; 20 and 30 ms were worse at 1,000/s.
+   * Live commit interval by default, in ms (docs/benchmarks §The sink's round trips per batch):
+   * at 1,000 changes/s, warm p50 / p99 27–34 / 65–99 ms against 41–48 / 87–96 ms with 50 ms
+   * (three runs each), for ~0.15 more cores. It was 50 ms while each transform commit cost the
+   * sink a staging cycle per table (20 and 30 ms were worse then, §Two commit intervals).
    */
-  public static final long DEFAULT_COMMIT_INTERVAL_MS = 50;
+  public static final long DEFAULT_COMMIT_INTERVAL_MS = 20;
 
   /** Catch-up commit interval by default, in ms (docs/benchmarks §Two commit intervals). */
   public static final long DEFAULT_CATCH_UP_COMMIT_INTERVAL_MS = 500;

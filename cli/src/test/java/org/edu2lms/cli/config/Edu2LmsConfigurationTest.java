@@ -43,7 +43,7 @@ class Edu2LmsConfigurationTest {
     assertThat(s.capture().eduSslMode()).isEqualTo("prefer");
     assertThat(s.capture().snapshotHeldTables()).containsExactly("exam_result", "journal", "journal_details");
     assertThat(s.transform().stateDir()).isEqualTo(Path.of("edu2lms-data", "streams"));
-    assertThat(s.transform().commitIntervalMs()).isEqualTo(50);
+    assertThat(s.transform().commitIntervalMs()).isEqualTo(20);
     assertThat(s.transform().catchUpCommitIntervalMs()).isEqualTo(500);
     assertThat(s.transform().catchUpLag()).isEqualTo(20_000);
     assertThat(s.transform().streamThreads()).isEqualTo(2);
@@ -172,8 +172,8 @@ class Edu2LmsConfigurationTest {
     assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_CAPTURE_SNAPSHOT_HELD_TABLES", "journal, grades"), Map.of()).settings())
         .hasMessageStartingWith("capture.snapshot.held.tables names 'grades', which is not an EDU table; the tables are: dictionaries, points,")
         .hasMessageEndingWith("(env EDU2LMS_CAPTURE_SNAPSHOT_HELD_TABLES)");
-    assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_TRANSFORM_CATCHUP_COMMIT_INTERVAL", "20ms"), Map.of()).settings())
-        .hasMessageStartingWith("transform.catchup.commit.interval must be at least transform.commit.interval (50 ms), got 20 ms")
+    assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_TRANSFORM_CATCHUP_COMMIT_INTERVAL", "10ms"), Map.of()).settings())
+        .hasMessageStartingWith("transform.catchup.commit.interval must be at least transform.commit.interval (20 ms), got 10 ms")
         .hasMessageContaining("EDU2LMS_TRANSFORM_CATCHUP_COMMIT_INTERVAL");
     assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_TRANSFORM_CATCHUP_LAG", "5"), Map.of()).settings())
         .hasMessageStartingWith("transform.catchup.lag must be at least 100 records, got 5")
