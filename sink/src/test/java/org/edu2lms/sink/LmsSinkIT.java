@@ -39,7 +39,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.edu2lms.embedded.EmbeddedKafkaCluster;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
-import org.edu2lms.schemas.LegacyIds;
 import org.edu2lms.schemas.LmsTopics;
 import org.edu2lms.schemas.Topic;
 import org.edu2lms.schemas.lms.OrganizationUnit;
@@ -154,21 +153,11 @@ class LmsSinkIT {
   // ------------------------------------------------------------------ records
 
   private static String id(String table, long legacyId) {
-    return LegacyIds.forRow(table, legacyId).toString();
+    return LmsRecords.id(table, legacyId);
   }
 
   private static User user(long legacyId, String username, String email, long lsn) {
-    return User.newBuilder()
-        .setId(id("users", legacyId))
-        .setLegacyId(legacyId)
-        .setUsername(username)
-        .setEmail(email)
-        .setLegacyEmail(email)
-        .setPasswordHash(null)
-        .setIsActive(true)
-        .setRegisteredAt(Instant.parse("2019-09-01T08:30:00.123456Z"))
-        .setSourceLsn(lsn)
-        .build();
+    return LmsRecords.user(legacyId, username, email, lsn);
   }
 
   private static Person person(long legacyId, long userLegacyId, String firstName, String gender, long lsn) {
@@ -187,16 +176,7 @@ class LmsSinkIT {
   }
 
   private static OrganizationUnit org(long legacyId, Long parentLegacyId, long lsn) {
-    return OrganizationUnit.newBuilder()
-        .setId(id("organizations", legacyId))
-        .setLegacyId(legacyId)
-        .setParentId(parentLegacyId == null ? null : id("organizations", parentLegacyId))
-        .setUnitType("faculty")
-        .setName("{\"az\": \"Fakültə " + legacyId + "\"}")
-        .setCode("F" + legacyId)
-        .setIsActive(true)
-        .setSourceLsn(lsn)
-        .build();
+    return LmsRecords.org(legacyId, parentLegacyId, lsn);
   }
 
   @SuppressWarnings("unchecked")

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.specific.SpecificRecord;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
-import org.edu2lms.schemas.LegacyIds;
 import org.edu2lms.schemas.lms.AcademicTerm;
 import org.edu2lms.schemas.lms.OrganizationUnit;
 import org.edu2lms.schemas.lms.User;
@@ -73,34 +72,15 @@ class TableWriterIT {
   }
 
   private static String id(String table, long legacyId) {
-    return LegacyIds.forRow(table, legacyId).toString();
+    return LmsRecords.id(table, legacyId);
   }
 
   private static User user(long legacyId, String username, String email, Instant registeredAt, long lsn) {
-    return User.newBuilder()
-        .setId(id("users", legacyId))
-        .setLegacyId(legacyId)
-        .setUsername(username)
-        .setEmail(email)
-        .setLegacyEmail(email)
-        .setPasswordHash(null)
-        .setIsActive(legacyId % 2 == 0)
-        .setRegisteredAt(registeredAt)
-        .setSourceLsn(lsn)
-        .build();
+    return User.newBuilder(LmsRecords.user(legacyId, username, email, lsn)).setIsActive(legacyId % 2 == 0).setRegisteredAt(registeredAt).build();
   }
 
   private static OrganizationUnit org(long legacyId, Long parentLegacyId, String name, long lsn) {
-    return OrganizationUnit.newBuilder()
-        .setId(id("organizations", legacyId))
-        .setLegacyId(legacyId)
-        .setParentId(parentLegacyId == null ? null : id("organizations", parentLegacyId))
-        .setUnitType("faculty")
-        .setName(name)
-        .setCode(null)
-        .setIsActive(true)
-        .setSourceLsn(lsn)
-        .build();
+    return OrganizationUnit.newBuilder(LmsRecords.org(legacyId, parentLegacyId, lsn)).setName(name).setCode(null).build();
   }
 
   private static <V extends SpecificRecord> Map<String, V> byId(List<V> rows) {
