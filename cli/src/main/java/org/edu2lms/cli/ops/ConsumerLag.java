@@ -93,8 +93,9 @@ public final class ConsumerLag {
     Set<String> existing = admin.listTopics().names().get();
     Set<String> topics = existing.stream().filter(reads).collect(Collectors.toSet());
     committed.keySet().stream().map(TopicPartition::topic).filter(existing::contains).forEach(topics::add);
-    Map<TopicPartition, Long> starts = KafkaTopics.offsets(admin, topics, OffsetSpec.earliest());
-    Map<TopicPartition, Long> ends = KafkaTopics.endOffsets(admin, topics);
+    Set<TopicPartition> partitions = KafkaTopics.partitions(admin, topics);
+    Map<TopicPartition, Long> starts = KafkaTopics.offsetsOf(admin, partitions, OffsetSpec.earliest());
+    Map<TopicPartition, Long> ends = KafkaTopics.offsetsOf(admin, partitions, OffsetSpec.latest());
     return new GroupLag(lag(starts, ends, committed), committed.values().stream().anyMatch(o -> o != null));
   }
 

@@ -136,9 +136,32 @@ public final class KafkaTopics {
    */
   public static Map<TopicPartition, Long> offsets(Admin admin, Set<String> topics, OffsetSpec spec)
       throws ExecutionException, InterruptedException {
-    Map<TopicPartition, OffsetSpec> wanted = new java.util.HashMap<>();
+    return offsetsOf(admin, partitions(admin, topics), spec);
+  }
+
+  /**
+   * Every partition of the given topics.
+   *
+   * @param topics existing topics
+   * @throws ExecutionException when a topic cannot be described
+   */
+  public static Set<TopicPartition> partitions(Admin admin, Set<String> topics) throws ExecutionException, InterruptedException {
+    Set<TopicPartition> out = new java.util.HashSet<>();
     admin.describeTopics(topics).allTopicNames().get().forEach((name, d) ->
-        d.partitions().forEach(p -> wanted.put(new TopicPartition(name, p.partition()), spec)));
+        d.partitions().forEach(p -> out.add(new TopicPartition(name, p.partition()))));
+    return out;
+  }
+
+  /**
+   * The offset {@code spec} names of each of the given partitions ({@link #partitions}), without
+   * describing their topics again.
+   *
+   * @throws ExecutionException when the offsets cannot be listed
+   */
+  public static Map<TopicPartition, Long> offsetsOf(Admin admin, Set<TopicPartition> partitions, OffsetSpec spec)
+      throws ExecutionException, InterruptedException {
+    Map<TopicPartition, OffsetSpec> wanted = new java.util.HashMap<>();
+    partitions.forEach(tp -> wanted.put(tp, spec));
     Map<TopicPartition, Long> out = new java.util.HashMap<>();
     admin.listOffsets(wanted).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
     return out;

@@ -212,13 +212,11 @@ public record LagReport(Instant at, Capture capture, StageLag transform, StageLa
       Map<TopicPartition, Long> lag = groupLag.perPartition();
       Map<String, Long> perTable = new TreeMap<>();
       Map<String, Long> perPartition = new TreeMap<>();
-      long total = 0;
       for (Map.Entry<TopicPartition, Long> e : lag.entrySet()) {
         perTable.merge(tableOf(e.getKey().topic(), group), e.getValue(), Long::sum);
         perPartition.put(e.getKey().toString(), e.getValue());
-        total += e.getValue();
       }
-      return new StageLag(group, groupLag.committedAny() ? total : null, perTable, perPartition, null);
+      return new StageLag(group, groupLag.committedAny() ? groupLag.total() : null, perTable, perPartition, null);
     } catch (ExecutionException e) {
       return new StageLag(group, null, Map.of(), Map.of(), "Kafka: " + e.getCause().getMessage());
     }
