@@ -30,19 +30,22 @@ final class BenchSupport {
 
   private BenchSupport() {}
 
-  /** Cores, memory, JVM and its heap limit, for the report header. */
+  /** Cores, memory, JVM, its heap limit and its garbage collectors (by MXBean name), for the report header. */
   static String machine() {
     long memory = 0;
     if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
       memory = os.getTotalMemorySize();
     }
     return String.format(
-        "%d cores, %.1f GiB RAM, %s %s, JVM max heap %.1f GiB",
+        "%d cores, %.1f GiB RAM, %s %s, JVM max heap %.1f GiB, garbage collectors %s",
         Runtime.getRuntime().availableProcessors(),
         memory / (1024.0 * 1024 * 1024),
         System.getProperty("java.vm.name"),
         System.getProperty("java.version"),
-        Runtime.getRuntime().maxMemory() / (1024.0 * 1024 * 1024));
+        Runtime.getRuntime().maxMemory() / (1024.0 * 1024 * 1024),
+        ManagementFactory.getGarbageCollectorMXBeans().stream()
+            .map(java.lang.management.GarbageCollectorMXBean::getName)
+            .collect(java.util.stream.Collectors.joining(" + ")));
   }
 
   /** {@code SHOW server_version} of the embedded server. */

@@ -23,7 +23,9 @@ class BenchOptionsTest {
     "load, --upsert-connections, 9, '--upsert-connections must be 1..8, got 9'",
     "live, --upsert-connections, 0, '--upsert-connections must be 1..8, got 0'",
     "load, --stream-threads, 0, '--stream-threads must be 1..64, got 0'",
-    "live, --stream-threads, 65, '--stream-threads must be 1..64, got 65'"
+    "live, --stream-threads, 65, '--stream-threads must be 1..64, got 65'",
+    "live, --warmup, PT31M, '--warmup must be between 0 and 30 minutes, got PT31M'",
+    "live, --warmup, -PT1S, '--warmup must be between 0 and 30 minutes, got PT-1S'"
   })
   void aValueOutOfRangeIsAUsageErrorBeforeAnythingStarts(String bench, String option, String value, String message) {
     Path data = dir.resolve("bench-data");

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** bench live's judgment of whether the consumer lag stayed flat during a step. */
+/** bench live's judgment of whether the consumer lag stayed flat during a step, and the rate of its warm-up. */
 class LagTrendTest {
 
   @Test
@@ -40,5 +40,12 @@ class LagTrendTest {
     // At low rates the threshold is at least one record per second.
     assertThat(BenchLiveCommand.lagFlat(0.9, 10)).isTrue();
     assertThat(BenchLiveCommand.lagFlat(1.1, 10)).isFalse();
+  }
+
+  @Test
+  void theWarmUpRunsAtTheHighestNumericRateAndAtAThousandWhenOnlyMaxIsAsked() {
+    assertThat(BenchLiveCommand.warmupRate(List.of("100", "1000", "max"))).isEqualTo("1000");
+    assertThat(BenchLiveCommand.warmupRate(List.of("2000", "500"))).isEqualTo("2000");
+    assertThat(BenchLiveCommand.warmupRate(List.of("max"))).isEqualTo("1000");
   }
 }
