@@ -86,6 +86,11 @@ public final class BenchLiveCommand implements Callable<Integer> {
   @Option(names = "--capture-poll-interval", description = "Debezium's poll.interval.ms for the capture, for an experiment (default: the pipeline's own, 10 ms)")
   Duration capturePollInterval;
 
+  @Option(
+      names = "--capture-compression",
+      description = "compression.type of the capture's producer, for an experiment: none, gzip, snappy, lz4 or zstd (default: the pipeline's own, lz4)")
+  String captureCompression;
+
   @Option(names = "--fetch-max-wait", description = "fetch.max.wait.ms of the transform's and the sink's consumers, for an experiment (default: the pipeline's own)")
   Duration fetchMaxWait;
 
@@ -128,6 +133,9 @@ public final class BenchLiveCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--rates takes positive integers or 'max', got " + r);
       }
     }
+    if (captureCompression != null && !List.of("none", "gzip", "snappy", "lz4", "zstd").contains(captureCompression)) {
+      throw new ParameterException(spec.commandLine(), "--capture-compression takes none, gzip, snappy, lz4 or zstd, got " + captureCompression);
+    }
     intervals.require(spec);
     int streamThreads = threads.require(spec);
     int upsertConnections = upsert.require(spec);
@@ -162,7 +170,9 @@ public final class BenchLiveCommand implements Callable<Integer> {
         org.edu2lms.sink.SinkConfig k = embedded.sink().withUpsertConnections(upsertConnections);
         Pipeline.Settings settings =
             new Pipeline.Settings(
-                capturePollInterval == null ? embedded.capture() : withPollInterval(embedded.capture(), capturePollInterval),
+                withCaptureCompression(
+                    capturePollInterval == null ? embedded.capture() : withPollInterval(embedded.capture(), capturePollInterval),
+                    captureCompression),
                 intervals.apply(t, streamThreads, streamsOverrides(fetch)),
                 new org.edu2lms.sink.SinkConfig(
                     k.lmsJdbcUrl(), k.lmsUser(), k.lmsPassword(), k.kafkaBootstrap(), k.groupId(), k.maxPollRecords(), k.stageMethod(),
@@ -173,6 +183,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
         report.put("sinkUpsertConnections", settings.sink().upsertConnections());
         report.put("streamThreads", settings.transform().streamThreads());
         report.put("consumerFetchMaxWaitMs", fetchMaxWait == null ? "default" : fetchMaxWait.toMillis());
+        report.put("captureCompression", captureCompression == null ? "lz4" : captureCompression);
         report.put("capturePollIntervalMs", Long.parseLong(settings.capture().debeziumProperties().getProperty("poll.interval.ms")));
         report.put("eduWriterSynchronousCommit", "on");
         report.put("streamsOverrides", new java.util.TreeMap<>(settings.transform().streams()));
@@ -480,6 +491,18 @@ public final class BenchLiveCommand implements Callable<Integer> {
         c.offsetFile(), c.heartbeatInterval(), c.eduSslMode(), c.kafkaClient(), debezium, c.snapshotHeldTables());
   }
 
+  /** The capture settings with its producer's {@code compression.type} set (a {@code kafka.*} pass-through); null: unchanged. */
+  private static org.edu2lms.capture.CaptureConfig withCaptureCompression(org.edu2lms.capture.CaptureConfig c, String compression) {
+    if (compression == null) {
+      return c;
+    }
+    Map<String, String> kafka = new java.util.HashMap<>(c.kafkaClient());
+    kafka.put("compression.type", compression);
+    return new org.edu2lms.capture.CaptureConfig(
+        c.eduHost(), c.eduPort(), c.eduDatabase(), c.eduUser(), c.eduPassword(), c.kafkaBootstrap(), c.slotName(), c.publicationName(),
+        c.offsetFile(), c.heartbeatInterval(), c.eduSslMode(), kafka, c.debezium(), c.snapshotHeldTables());
+  }
+
   /**
    * The bench's Kafka Streams overrides: the consumers' {@code fetch.max.wait.ms} when given.
    */
@@ -500,7 +523,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
         .append(r.get("transformCommitIntervalMs")).append(" ms (catch-up ").append(r.get("transformCatchUpCommitIntervalMs"))
         .append(" ms; initial load ").append(r.get("initialLoadSeconds")).append(" s with ").append(r.get("modeSwitchesDuringLoad"))
         .append(" mode switches, ").append(r.get("modeSwitchesDuringLive")).append(" during the live steps); capture poll interval ").append(r.get("capturePollIntervalMs"))
-        .append(" ms; stream threads ").append(r.get("streamThreads"))
+        .append(" ms; capture compression ").append(r.getOrDefault("captureCompression", "lz4"))
+        .append("; stream threads ").append(r.get("streamThreads"))
         .append("; sink upsert connections ").append(r.getOrDefault("sinkUpsertConnections", 1))
         .append("; EDU writer synchronous_commit ").append(r.get("eduWriterSynchronousCommit")).append("; ")
         .append(r.get("durationSeconds")).append(" s per rate");

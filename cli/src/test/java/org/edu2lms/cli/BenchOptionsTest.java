@@ -25,7 +25,8 @@ class BenchOptionsTest {
     "load, --stream-threads, 0, '--stream-threads must be 1..64, got 0'",
     "live, --stream-threads, 65, '--stream-threads must be 1..64, got 65'",
     "live, --warmup, PT31M, '--warmup must be between 0 and 30 minutes, got PT31M'",
-    "live, --warmup, -PT1S, '--warmup must be between 0 and 30 minutes, got PT-1S'"
+    "live, --warmup, -PT1S, '--warmup must be between 0 and 30 minutes, got PT-1S'",
+    "live, --capture-compression, brotli, '--capture-compression takes none, gzip, snappy, lz4 or zstd, got brotli'"
   })
   void aValueOutOfRangeIsAUsageErrorBeforeAnythingStarts(String bench, String option, String value, String message) {
     Path data = dir.resolve("bench-data");
