@@ -94,6 +94,12 @@ public final class BenchLiveCommand implements Callable<Integer> {
   @Option(names = "--fetch-max-wait", description = "fetch.max.wait.ms of the transform's and the sink's consumers, for an experiment (default: the pipeline's own)")
   Duration fetchMaxWait;
 
+  @Option(
+      names = "--streams",
+      paramLabel = "KEY=VALUE",
+      description = "a Kafka Streams property of the transform, for an experiment (a streams.* pass-through; repeatable), e.g. --streams poll.ms=5")
+  Map<String, String> streams = new java.util.LinkedHashMap<>();
+
   /** The figures of one rate. */
   record Step(
       String rate,
@@ -136,6 +142,11 @@ public final class BenchLiveCommand implements Callable<Integer> {
     if (captureCompression != null && !List.of("none", "gzip", "snappy", "lz4", "zstd").contains(captureCompression)) {
       throw new ParameterException(spec.commandLine(), "--capture-compression takes none, gzip, snappy, lz4 or zstd, got " + captureCompression);
     }
+    for (String key : streams.keySet()) {
+      if (org.edu2lms.transform.TransformConfig.STREAMS_OWNED.contains(key)) {
+        throw new ParameterException(spec.commandLine(), "--streams " + key + " is set by edu2lms and cannot be overridden");
+      }
+    }
     intervals.require(spec);
     int streamThreads = threads.require(spec);
     int upsertConnections = upsert.require(spec);
@@ -173,7 +184,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
                 withCaptureCompression(
                     capturePollInterval == null ? embedded.capture() : withPollInterval(embedded.capture(), capturePollInterval),
                     captureCompression),
-                intervals.apply(t, streamThreads, streamsOverrides(fetch)),
+                intervals.apply(t, streamThreads, streamsOverrides(fetch, streams)),
                 new org.edu2lms.sink.SinkConfig(
                     k.lmsJdbcUrl(), k.lmsUser(), k.lmsPassword(), k.kafkaBootstrap(), k.groupId(), k.maxPollRecords(), k.stageMethod(),
                     k.upsertConnections(), k.parkedGrace(), k.parkedRetryInterval(), k.retryMaxAttempts(), k.retryMaxBackoff(), fetch),
@@ -504,10 +515,11 @@ public final class BenchLiveCommand implements Callable<Integer> {
   }
 
   /**
-   * The bench's Kafka Streams overrides: the consumers' {@code fetch.max.wait.ms} when given.
+   * The bench's Kafka Streams overrides: the consumers' {@code fetch.max.wait.ms} when given, and
+   * the {@code --streams} properties.
    */
-  private static Map<String, String> streamsOverrides(Map<String, String> fetch) {
-    Map<String, String> streams = new java.util.HashMap<>();
+  private static Map<String, String> streamsOverrides(Map<String, String> fetch, Map<String, String> given) {
+    Map<String, String> streams = new java.util.HashMap<>(given);
     if (!fetch.isEmpty()) {
       streams.put("consumer.fetch.max.wait.ms", fetch.get("fetch.max.wait.ms"));
     }

@@ -30,14 +30,14 @@ final class BenchSupport {
 
   private BenchSupport() {}
 
-  /** Cores, memory, JVM, its heap limit and its garbage collectors (by MXBean name), for the report header. */
+  /** Cores, memory, JVM, its heap limit, its garbage collectors (by MXBean name) and its command-line options, for the report header. */
   static String machine() {
     long memory = 0;
     if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
       memory = os.getTotalMemorySize();
     }
     return String.format(
-        "%d cores, %.1f GiB RAM, %s %s, JVM max heap %.1f GiB, garbage collectors %s",
+        "%d cores, %.1f GiB RAM, %s %s, JVM max heap %.1f GiB, garbage collectors %s, JVM options [%s]",
         Runtime.getRuntime().availableProcessors(),
         memory / (1024.0 * 1024 * 1024),
         System.getProperty("java.vm.name"),
@@ -45,7 +45,8 @@ final class BenchSupport {
         Runtime.getRuntime().maxMemory() / (1024.0 * 1024 * 1024),
         ManagementFactory.getGarbageCollectorMXBeans().stream()
             .map(java.lang.management.GarbageCollectorMXBean::getName)
-            .collect(java.util.stream.Collectors.joining(" + ")));
+            .collect(java.util.stream.Collectors.joining(" + ")),
+        String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
   }
 
   /** {@code SHOW server_version} of the embedded server. */

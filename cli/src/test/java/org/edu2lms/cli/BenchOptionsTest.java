@@ -26,7 +26,8 @@ class BenchOptionsTest {
     "live, --stream-threads, 65, '--stream-threads must be 1..64, got 65'",
     "live, --warmup, PT31M, '--warmup must be between 0 and 30 minutes, got PT31M'",
     "live, --warmup, -PT1S, '--warmup must be between 0 and 30 minutes, got PT-1S'",
-    "live, --capture-compression, brotli, '--capture-compression takes none, gzip, snappy, lz4 or zstd, got brotli'"
+    "live, --capture-compression, brotli, '--capture-compression takes none, gzip, snappy, lz4 or zstd, got brotli'",
+    "live, --streams, processing.guarantee=at_least_once, '--streams processing.guarantee is set by edu2lms and cannot be overridden'"
   })
   void aValueOutOfRangeIsAUsageErrorBeforeAnythingStarts(String bench, String option, String value, String message) {
     Path data = dir.resolve("bench-data");

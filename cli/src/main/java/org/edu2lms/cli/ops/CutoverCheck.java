@@ -177,15 +177,8 @@ public record CutoverCheck(Instant at, boolean ready, List<String> blockers, Cri
       blockers.add(name + ": consumer group " + s.group() + " has committed nothing yet");
       return;
     }
-    long data = 0;
-    for (Map.Entry<String, Long> e : s.perPartition().entrySet()) {
-      String topic = e.getKey().substring(0, e.getKey().lastIndexOf('-'));
-      if (!ConsumerLag.isHeartbeat(topic)) {
-        data += e.getValue();
-      }
-    }
-    if (data > 0) {
-      blockers.add(name + ": consumer lag " + data + " records (group " + s.group() + ")");
+    if (s.dataTotal() > 0) {
+      blockers.add(name + ": consumer lag " + s.dataTotal() + " records (group " + s.group() + ")");
     }
   }
 

@@ -73,11 +73,14 @@ public record LagReport(Instant at, Capture capture, StageLag transform, StageLa
    * @param group the consumer group
    * @param total lag summed over every partition; null when the group has committed nothing yet
    *     (its partitions are still listed, each counted from its log start)
+   * @param dataTotal the same sum without the heartbeat topics ({@link ConsumerLag.GroupLag#dataTotal}):
+   *     legacy data not yet through the stage; null when {@code total} is
    * @param perTable lag summed per table (topic name without its prefix), sorted by name
    * @param perPartition lag per {@code topic-partition}, sorted
    * @param error why the figures could not be read, or null
    */
-  public record StageLag(String group, Long total, Map<String, Long> perTable, Map<String, Long> perPartition, String error) {}
+  public record StageLag(
+      String group, Long total, Long dataTotal, Map<String, Long> perTable, Map<String, Long> perPartition, String error) {}
 
   /**
    * @param seconds how far LMS is behind EDU: now − the EDU commit time of the newest heartbeat in
@@ -216,9 +219,11 @@ public record LagReport(Instant at, Capture capture, StageLag transform, StageLa
         perTable.merge(tableOf(e.getKey().topic(), group), e.getValue(), Long::sum);
         perPartition.put(e.getKey().toString(), e.getValue());
       }
-      return new StageLag(group, groupLag.committedAny() ? groupLag.total() : null, perTable, perPartition, null);
+      boolean committed = groupLag.committedAny();
+      return new StageLag(
+          group, committed ? groupLag.total() : null, committed ? groupLag.dataTotal() : null, perTable, perPartition, null);
     } catch (ExecutionException e) {
-      return new StageLag(group, null, Map.of(), Map.of(), "Kafka: " + e.getCause().getMessage());
+      return new StageLag(group, null, null, Map.of(), Map.of(), "Kafka: " + e.getCause().getMessage());
     }
   }
 

@@ -19,9 +19,9 @@ class CutoverCheckTest {
     return new LagReport(
         NOW,
         new LagReport.Capture("edu2lms", true, slotActive, 56L, 1024L, "reserved", 0.4, null),
-        new LagReport.StageLag("edu2lms-transform", transformUsers + 3, Map.of("users", transformUsers, "edu2lms_heartbeat", 3L),
+        new LagReport.StageLag("edu2lms-transform", transformUsers + 3, transformUsers, Map.of("users", transformUsers, "edu2lms_heartbeat", 3L),
             Map.of("edu.public.users-0", transformUsers, "edu.public.edu2lms_heartbeat-0", 3L), null),
-        new LagReport.StageLag("edu2lms-sink", sinkUsers + sinkHeartbeat, Map.of("users", sinkUsers, "heartbeat", sinkHeartbeat),
+        new LagReport.StageLag("edu2lms-sink", sinkUsers + sinkHeartbeat, sinkUsers, Map.of("users", sinkUsers, "heartbeat", sinkHeartbeat),
             Map.of("lms.users-0", sinkUsers, "edu2lms.heartbeat-0", sinkHeartbeat), null),
         new LagReport.Freshness(freshness, 0.3, NOW, NOW, null));
   }
@@ -77,8 +77,8 @@ class CutoverCheckTest {
         new LagReport(
             NOW,
             new LagReport.Capture("edu2lms", true, true, 0L, 0L, "reserved", null, null),
-            new LagReport.StageLag("edu2lms-transform", null, Map.of(), Map.of(), "Kafka: timed out"),
-            new LagReport.StageLag("edu2lms-sink", null, Map.of(), Map.of(), null),
+            new LagReport.StageLag("edu2lms-transform", null, null, Map.of(), Map.of(), "Kafka: timed out"),
+            new LagReport.StageLag("edu2lms-sink", null, null, Map.of(), Map.of(), null),
             new LagReport.Freshness(0.5, 0.3, NOW, NOW, null));
     assertThat(CutoverCheck.evaluate(kafkaDown, facts(PASSED_10_MIN_AGO, 0, 0, Map.of()), CRITERIA, NOW).blockers())
         .containsExactly("transform: consumer lag unknown: Kafka: timed out", "sink: consumer group edu2lms-sink has committed nothing yet");
