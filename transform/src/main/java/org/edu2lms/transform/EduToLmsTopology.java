@@ -148,7 +148,6 @@ public final class EduToLmsTopology {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(commitIntervalMs));
-    p.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(pollMs(commitIntervalMs)));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(config.streamThreads()));
     // The mapping does not depend on event time; processing time keeps every table update
     // in order (no out-of-order warnings from foreign-key join results that mix two inputs).
@@ -168,19 +167,6 @@ public final class EduToLmsTopology {
     org.edu2lms.schemas.KafkaClientOverrides.apply(p, config.kafkaClient());
     config.streams().forEach(p::put);
     return p;
-  }
-
-  /**
-   * Kafka Streams' {@code poll.ms} for a commit interval: a quarter of it, at least 1 ms and at
-   * most Kafka's default of 100 ms. A stream thread commits only between polls, and a poll with
-   * nothing to fetch blocks for {@code poll.ms}; with the default a 20 ms interval became 20 ms
-   * plus the wait for the next input (docs/benchmarks §Warm-up and garbage collectors).
-   *
-   * @param commitIntervalMs the commit interval, ms
-   * @return {@code poll.ms}, ms
-   */
-  static long pollMs(long commitIntervalMs) {
-    return Math.max(1, Math.min(100, commitIntervalMs / 4));
   }
 
   private Topology build() {

@@ -72,16 +72,6 @@ class CatchUpPolicyTest {
     assertThat(two.toString()).contains("transform.catchup.commit.interval=500 ms", "transform.catchup.lag=20000");
     assertThat(EduToLmsTopology.streamsConfig(two, 500).getProperty("commit.interval.ms")).isEqualTo("500");
     assertThat(EduToLmsTopology.streamsConfig(two).getProperty("commit.interval.ms")).isEqualTo("50");
-    // poll.ms follows the interval: a quarter, within 1..100 ms; streams.* may still set it.
-    assertThat(EduToLmsTopology.streamsConfig(two).getProperty("poll.ms")).isEqualTo("12");
-    assertThat(EduToLmsTopology.streamsConfig(two, 500).getProperty("poll.ms")).isEqualTo("100");
-    assertThat(EduToLmsTopology.streamsConfig(new TransformConfig("k:9092", "app", dir, 20, 500, 20_000, 2, Map.of(), Map.of()))
-            .getProperty("poll.ms"))
-        .isEqualTo("5");
-    assertThat(EduToLmsTopology.pollMs(2)).isEqualTo(1);
-    assertThat(EduToLmsTopology.streamsConfig(new TransformConfig("k:9092", "app", dir, 20, 500, 20_000, 2, Map.of(), Map.of("poll.ms", "50")))
-            .getProperty("poll.ms"))
-        .isEqualTo("50");
     assertThatThrownBy(() -> new TransformConfig("k:9092", "app", dir, 100, 50, 20_000, 2, Map.of(), Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("transform.catchup.commit.interval must be at least transform.commit.interval (100 ms), got 50 ms");
