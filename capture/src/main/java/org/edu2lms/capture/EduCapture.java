@@ -63,6 +63,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class EduCapture implements AutoCloseable {
 
+  /**
+   * {@code compression.type} of the capture's producer unless {@code kafka.compression.type} says
+   * otherwise: the snapshot topics stay small, and at 1,000 changes/s an uncompressed capture was
+   * no faster end to end (docs/benchmarks §Warm-up and garbage collectors).
+   */
+  public static final String COMPRESSION_TYPE = "lz4";
+
   private static final Logger LOG = LoggerFactory.getLogger(EduCapture.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -150,7 +157,7 @@ public final class EduCapture implements AutoCloseable {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, COMPRESSION_TYPE);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "edu2lms-capture");
     KafkaClientOverrides.apply(p, config.kafkaClient());
     this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());

@@ -20,8 +20,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.common.utils.AppInfoParser;
 import org.edu2lms.embedded.EmbeddedKafkaCluster;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.edu2lms.capture.EduCapture;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.generator.EduSchema;
 import org.edu2lms.cli.LiveWorkload.Target;
@@ -88,7 +90,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
 
   @Option(
       names = "--capture-compression",
-      description = "compression.type of the capture's producer, for an experiment: none, gzip, snappy, lz4 or zstd (default: the pipeline's own, lz4)")
+      description = "compression.type of the capture's producer, for an experiment: none, gzip, snappy, lz4 or zstd (default: the pipeline's own, " + EduCapture.COMPRESSION_TYPE + ")")
   String captureCompression;
 
   @Option(names = "--fetch-max-wait", description = "fetch.max.wait.ms of the transform's and the sink's consumers, for an experiment (default: the pipeline's own)")
@@ -139,8 +141,12 @@ public final class BenchLiveCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--rates takes positive integers or 'max', got " + r);
       }
     }
-    if (captureCompression != null && !List.of("none", "gzip", "snappy", "lz4", "zstd").contains(captureCompression)) {
-      throw new ParameterException(spec.commandLine(), "--capture-compression takes none, gzip, snappy, lz4 or zstd, got " + captureCompression);
+    List<String> compressions = java.util.Arrays.stream(CompressionType.values()).map(t -> t.name).toList();
+    if (captureCompression != null && !compressions.contains(captureCompression)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--capture-compression takes " + String.join(", ", compressions.subList(0, compressions.size() - 1)) + " or "
+              + compressions.get(compressions.size() - 1) + ", got " + captureCompression);
     }
     for (String key : streams.keySet()) {
       if (org.edu2lms.transform.TransformConfig.STREAMS_OWNED.contains(key)) {
@@ -181,9 +187,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
         org.edu2lms.sink.SinkConfig k = embedded.sink().withUpsertConnections(upsertConnections);
         Pipeline.Settings settings =
             new Pipeline.Settings(
-                withCaptureCompression(
-                    capturePollInterval == null ? embedded.capture() : withPollInterval(embedded.capture(), capturePollInterval),
-                    captureCompression),
+                withCaptureOverrides(embedded.capture(), capturePollInterval, captureCompression),
                 intervals.apply(t, streamThreads, streamsOverrides(fetch, streams)),
                 new org.edu2lms.sink.SinkConfig(
                     k.lmsJdbcUrl(), k.lmsUser(), k.lmsPassword(), k.kafkaBootstrap(), k.groupId(), k.maxPollRecords(), k.stageMethod(),
@@ -194,7 +198,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
         report.put("sinkUpsertConnections", settings.sink().upsertConnections());
         report.put("streamThreads", settings.transform().streamThreads());
         report.put("consumerFetchMaxWaitMs", fetchMaxWait == null ? "default" : fetchMaxWait.toMillis());
-        report.put("captureCompression", captureCompression == null ? "lz4" : captureCompression);
+        report.put("captureCompression", captureCompression == null ? EduCapture.COMPRESSION_TYPE : captureCompression);
         report.put("capturePollIntervalMs", Long.parseLong(settings.capture().debeziumProperties().getProperty("poll.interval.ms")));
         report.put("eduWriterSynchronousCommit", "on");
         report.put("streamsOverrides", new java.util.TreeMap<>(settings.transform().streams()));
@@ -493,25 +497,24 @@ public final class BenchLiveCommand implements Callable<Integer> {
     return b.toString();
   }
 
-  /** The capture settings with Debezium's {@code poll.interval.ms} set (a {@code debezium.*} pass-through). */
-  private static org.edu2lms.capture.CaptureConfig withPollInterval(org.edu2lms.capture.CaptureConfig c, Duration poll) {
+  /**
+   * The capture settings with the experiment's overrides: Debezium's {@code poll.interval.ms} (a
+   * {@code debezium.*} pass-through) and the producer's {@code compression.type} (a {@code
+   * kafka.*} pass-through); each null: unchanged.
+   */
+  private static org.edu2lms.capture.CaptureConfig withCaptureOverrides(
+      org.edu2lms.capture.CaptureConfig c, Duration pollInterval, String compression) {
     Map<String, String> debezium = new java.util.HashMap<>(c.debezium());
-    debezium.put("poll.interval.ms", Long.toString(poll.toMillis()));
-    return new org.edu2lms.capture.CaptureConfig(
-        c.eduHost(), c.eduPort(), c.eduDatabase(), c.eduUser(), c.eduPassword(), c.kafkaBootstrap(), c.slotName(), c.publicationName(),
-        c.offsetFile(), c.heartbeatInterval(), c.eduSslMode(), c.kafkaClient(), debezium, c.snapshotHeldTables());
-  }
-
-  /** The capture settings with its producer's {@code compression.type} set (a {@code kafka.*} pass-through); null: unchanged. */
-  private static org.edu2lms.capture.CaptureConfig withCaptureCompression(org.edu2lms.capture.CaptureConfig c, String compression) {
-    if (compression == null) {
-      return c;
+    if (pollInterval != null) {
+      debezium.put("poll.interval.ms", Long.toString(pollInterval.toMillis()));
     }
     Map<String, String> kafka = new java.util.HashMap<>(c.kafkaClient());
-    kafka.put("compression.type", compression);
+    if (compression != null) {
+      kafka.put("compression.type", compression);
+    }
     return new org.edu2lms.capture.CaptureConfig(
         c.eduHost(), c.eduPort(), c.eduDatabase(), c.eduUser(), c.eduPassword(), c.kafkaBootstrap(), c.slotName(), c.publicationName(),
-        c.offsetFile(), c.heartbeatInterval(), c.eduSslMode(), kafka, c.debezium(), c.snapshotHeldTables());
+        c.offsetFile(), c.heartbeatInterval(), c.eduSslMode(), kafka, debezium, c.snapshotHeldTables());
   }
 
   /**
@@ -535,7 +538,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
         .append(r.get("transformCommitIntervalMs")).append(" ms (catch-up ").append(r.get("transformCatchUpCommitIntervalMs"))
         .append(" ms; initial load ").append(r.get("initialLoadSeconds")).append(" s with ").append(r.get("modeSwitchesDuringLoad"))
         .append(" mode switches, ").append(r.get("modeSwitchesDuringLive")).append(" during the live steps); capture poll interval ").append(r.get("capturePollIntervalMs"))
-        .append(" ms; capture compression ").append(r.getOrDefault("captureCompression", "lz4"))
+        .append(" ms; capture compression ").append(r.get("captureCompression"))
         .append("; stream threads ").append(r.get("streamThreads"))
         .append("; sink upsert connections ").append(r.getOrDefault("sinkUpsertConnections", 1))
         .append("; EDU writer synchronous_commit ").append(r.get("eduWriterSynchronousCommit")).append("; ")
