@@ -106,6 +106,8 @@ class PipelineIT {
   @Test
   @Order(3)
   void liveChangesArriveAndTheAccountingStillBalances() throws Exception {
+    double commitsAtStart = TransformCommits.total(pipeline.registry());
+    long start = System.nanoTime();
     for (LiveChanges.Step step : LiveChanges.plan(edu)) {
       LiveChanges.apply(edu, step);
       await(step.description())
@@ -116,6 +118,11 @@ class PipelineIT {
     pipeline.awaitCaughtUp(Duration.ofMinutes(2), Duration.ofMillis(300));
     assertThat(rows(lms, LmsMatchesEdu.LMS_USERS).size()).isEqualTo(rows(edu, LmsMatchesEdu.EDU_USERS).size());
     LmsMatchesEdu.balanced(edu, lms);
+    // The commit figures bench live reports come from Kafka Streams' own meters under these names.
+    TransformCommits.Window commits = TransformCommits.since(pipeline.registry(), commitsAtStart, (System.nanoTime() - start) / 1e9);
+    assertThat(commits.perSecond()).isPositive();
+    assertThat(commits.latencyAvgMs()).isPositive();
+    assertThat(commits.latencyMaxMs()).isGreaterThanOrEqualTo(commits.latencyAvgMs());
   }
 
   @Test
