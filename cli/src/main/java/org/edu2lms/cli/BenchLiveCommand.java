@@ -318,10 +318,14 @@ public final class BenchLiveCommand implements Callable<Integer> {
     double cores = (BenchSupport.processCpuSeconds() - cpu0) / seconds;
     GcWatch.Pauses pauses = gc.takePauses();
     TransformCommits.Window commits = TransformCommits.since(pipeline.registry(), commits0, seconds);
-    long drain0 = System.nanoTime();
-    pipeline.awaitCaughtUp(timeout, Duration.ofMillis(100));
-    double drain = (System.nanoTime() - drain0) / 1e9;
+    long writerEndMs = System.currentTimeMillis();
+    // Every lag probe is a round of admin requests that the broker in this JVM answers while the
+    // step's last changes are still in flight, so the probes are 500 ms apart (at 100 ms they
+    // held those changes up by ~100 ms: docs/benchmarks §Profile of live sync, Kafka 4.1.2), and
+    // the drain time is read from the LMS commits, not from the probes.
+    pipeline.awaitCaughtUp(timeout, Duration.ofMillis(500));
     List<Timing> timings = timings(edu, lms, timed.values());
+    double drain = Math.max(0, (timings.stream().mapToDouble(Timing::lmsMs).max().orElse(writerEndMs) - writerEndMs) / 1e3);
     double[] latencies = timings.stream().mapToDouble(Timing::latencyMs).sorted().toArray();
     List<HopTrace.Change> details =
         timings.stream()
@@ -330,7 +334,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
             .toList();
     Map<String, Object> hops;
     try {
-      hops = HopTrace.measure(settings.capture().kafkaBootstrap(), startMs - 1000, details);
+      hops = HopTrace.measure(settings.capture().kafkaBootstrap(), startMs, details);
     } catch (RuntimeException e) {
       // The trace explains the figure; it is not the figure: a failed trace is reported, not fatal.
       hops = Map.of("traced", 0, "of", details.size(), "error", String.valueOf(e));
@@ -556,7 +560,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
     md.append(".\n\n");
     md.append("Latency = LMS row commit − EDU row commit (`pg_xact_commit_timestamp`, one server clock). Transform commits:"
         + " Kafka Streams' own `commit-total` over the step (all stream threads) and `commit-latency-avg` / `-max` over its"
-        + " metric window (the last 30–60 s); NaN when unknown.\n\n");
+        + " metric window (the last 30–60 s); NaN when unknown. Drain: from the writer's stop to the LMS commit of the step's last"
+        + " timed change.\n\n");
     md.append("| rate | changes | achieved/s | timed | p50 ms | p95 ms | p99 ms | max ms | lag max | lag at end | drain s | lag (trend, records/s) | machine busy | pipeline JVM cores | GC pauses (n / ms in all / longest ms) | transform commits/s, ms avg / longest |\n");
     md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n");
     for (Step s : steps) {
@@ -582,6 +587,12 @@ public final class BenchLiveCommand implements Callable<Integer> {
         md.append(String.format(" | %.0f / %.0f / %.0f", p.get("p50Ms"), p.get("p95Ms"), p.get("p99Ms")));
       }
       md.append(" |\n");
+    }
+    md.append("\nThe slowest traced journal_details changes of each rate, hop by hop (ms, in the order of the columns above):\n\n");
+    for (Step s : steps) {
+      if (s.hops().get("slowest") instanceof List<?> slow) {
+        slow.forEach(line -> md.append("- ").append(s.label()).append(": ").append(line).append("\n"));
+      }
     }
     md.append("\nLatency by the EDU table of the change, timed / p50 / p99 / max ms:\n\n");
     md.append("| rate | EDU table | timed | p50 ms | p99 ms | max ms |\n|---|---|---:|---:|---:|---:|\n");

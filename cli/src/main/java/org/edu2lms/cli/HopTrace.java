@@ -50,6 +50,24 @@ final class HopTrace {
    */
   record Change(long detailId, double eduCommitMs, double sinkStartMs, double lmsCommitMs) {}
 
+  /**
+   * A change traced through every hop.
+   *
+   * @param detailId the journal_details id
+   * @param times epoch ms at each end of the hops: EDU commit, capture sent, transform read, sink
+   *     transaction start, LMS commit ({@link #HOPS} has one entry fewer)
+   */
+  record Traced(long detailId, double[] times) {
+
+    /** EDU commit to LMS commit, ms. */
+    double totalMs() {
+      return times[times.length - 1] - times[0];
+    }
+  }
+
+  /** How many of the slowest traced changes a step lists, each hop by hop. */
+  static final int SLOWEST = 5;
+
   /** The hops, in order. */
   static final List<String> HOPS =
       List.of("EDU commit -> capture sent", "capture sent -> transform read", "transform read -> sink transaction start", "sink transaction start -> LMS commit");
@@ -60,15 +78,17 @@ final class HopTrace {
 
   /**
    * @param bootstrapServers the cluster
-   * @param sinceMs epoch ms before the first change (records older than this are not read)
+   * @param stepStartMs epoch ms when the step began (records from a second before are read)
    * @param changes the timed journal_details changes
-   * @return per hop, p50/p95/p99 in ms and the number of changes traced through every hop
+   * @return per hop, p50/p95/p99 in ms; the number of changes traced through every hop; and
+   *     ({@code slowest}) the {@value #SLOWEST} slowest traced changes, hop by hop
    */
-  static Map<String, Object> measure(String bootstrapServers, long sinceMs, List<Change> changes) {
+  static Map<String, Object> measure(String bootstrapServers, long stepStartMs, List<Change> changes) {
+    long sinceMs = stepStartMs - 1000;
     Map<Long, List<Long>> sent = read(bootstrapServers, EduTables.topic("journal_details"), sinceMs, r -> KEY.deserialize(null, r.key()));
     Map<String, List<Long>> graded =
         read(bootstrapServers, LmsTopics.GRADES.name(), sinceMs, r -> new String(r.key(), StandardCharsets.UTF_8));
-    List<double[]> perChange = new ArrayList<>();
+    List<Traced> traced = new ArrayList<>();
     int[] lostAt = new int[HOPS.size()];
     for (Change c : changes) {
       double[] t = new double[HOPS.size() + 1];
@@ -83,8 +103,9 @@ final class HopTrace {
       t[2] = g;
       t[3] = c.sinkStartMs();
       t[4] = c.lmsCommitMs();
-      perChange.add(t);
+      traced.add(new Traced(c.detailId(), t));
     }
+    List<double[]> perChange = traced.stream().map(Traced::times).toList();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("traced", perChange.size());
     out.put("of", changes.size());
@@ -106,7 +127,31 @@ final class HopTrace {
       p.put("p99Ms", BenchLiveCommand.pct(d, 99));
       out.put(HOPS.get(h), p);
     }
+    out.put("slowest", slowest(traced, stepStartMs));
     return out;
+  }
+
+  /**
+   * The {@value #SLOWEST} slowest traced changes, slowest first, each as "id at T s: total ms = hop
+   * + hop + …" (ms per hop in {@link #HOPS} order): a stall that holds many changes at once shows
+   * in the hop where it happened.
+   *
+   * @param traced changes traced through every hop
+   * @param stepStartMs epoch ms when the step began (T counts from it)
+   */
+  static List<String> slowest(List<Traced> traced, long stepStartMs) {
+    return traced.stream()
+        .sorted(java.util.Comparator.comparingDouble(Traced::totalMs).reversed())
+        .limit(SLOWEST)
+        .map(c -> {
+          double[] t = c.times();
+          List<String> hops = new ArrayList<>();
+          for (int h = 0; h < HOPS.size(); h++) {
+            hops.add(String.format("%.0f", t[h + 1] - t[h]));
+          }
+          return String.format("%d at %.1f s: %.0f ms = %s", c.detailId(), (t[0] - stepStartMs) / 1e3, c.totalMs(), String.join(" + ", hops));
+        })
+        .toList();
   }
 
   static Long firstAtOrAfter(List<Long> times, double t) {
