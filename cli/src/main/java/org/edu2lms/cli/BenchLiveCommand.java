@@ -320,9 +320,9 @@ public final class BenchLiveCommand implements Callable<Integer> {
     TransformCommits.Window commits = TransformCommits.since(pipeline.registry(), commits0, seconds);
     long writerEndMs = System.currentTimeMillis();
     // Every lag probe is a round of admin requests that the broker in this JVM answers while the
-    // step's last changes are still in flight, so the probes are 500 ms apart (at 100 ms they
-    // held those changes up by ~100 ms: docs/benchmarks §Profile of live sync, Kafka 4.1.2), and
-    // the drain time is read from the LMS commits, not from the probes.
+    // step's last changes are still in flight, so the probes are 500 ms apart (100 ms apart, a
+    // cluster of those changes once waited ~100 ms in the commit hop: docs/benchmarks §Profile of
+    // live sync, Kafka 4.1.2), and the drain time is read from the LMS commits, not the probes.
     pipeline.awaitCaughtUp(timeout, Duration.ofMillis(500));
     List<Timing> timings = timings(edu, lms, timed.values());
     double drain = Math.max(0, (timings.stream().mapToDouble(Timing::lmsMs).max().orElse(writerEndMs) - writerEndMs) / 1e3);
