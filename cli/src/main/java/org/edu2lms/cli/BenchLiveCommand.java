@@ -20,10 +20,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
-import org.edu2lms.embedded.EmbeddedKafkaCluster;
 import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.utils.AppInfoParser;
 import org.edu2lms.capture.EduCapture;
+import org.edu2lms.embedded.EmbeddedKafkaCluster;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.generator.EduSchema;
 import org.edu2lms.cli.LiveWorkload.Target;
@@ -233,7 +233,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
             out.printf(
                 "      rate %-5s: %,6d changes (%,.0f/s achieved), latency p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms;"
                     + " lag max %,d, %s (trend %+.1f records/s), drained in %.1f s; GC pauses %d, %d ms in all, longest %d ms;"
-                + " transform commits %.0f/s, %.1f ms on average, longest %.0f ms%n",
+                    + " transform commits %.0f/s, %.1f ms on average, longest %.0f ms%n",
                 step.label(), step.changes(), step.achievedPerSecond(), step.p50Ms(), step.p95Ms(), step.p99Ms(), step.maxMs(),
                 step.lagMax(), step.lagFlat() ? "flat" : "GROWING", step.lagSlopePerSecond(), step.drainSeconds(),
                 step.gcPauses().count(), step.gcPauses().totalMs(), step.gcPauses().longestMs(),

@@ -105,9 +105,8 @@ final class HopTrace {
       t[4] = c.lmsCommitMs();
       traced.add(new Traced(c.detailId(), t));
     }
-    List<double[]> perChange = traced.stream().map(Traced::times).toList();
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("traced", perChange.size());
+    out.put("traced", traced.size());
     out.put("of", changes.size());
     // Why a change was not traced: the hop whose record was not found (diagnostics of the trace itself).
     Map<String, Integer> lost = new LinkedHashMap<>();
@@ -120,7 +119,7 @@ final class HopTrace {
     out.put("keysRead", Map.of("capture", sent.size(), "grades", graded.size()));
     for (int h = 0; h < HOPS.size(); h++) {
       final int hop = h;
-      double[] d = perChange.stream().mapToDouble(t -> t[hop + 1] - t[hop]).sorted().toArray();
+      double[] d = traced.stream().map(Traced::times).mapToDouble(t -> t[hop + 1] - t[hop]).sorted().toArray();
       Map<String, Double> p = new LinkedHashMap<>();
       p.put("p50Ms", BenchLiveCommand.pct(d, 50));
       p.put("p95Ms", BenchLiveCommand.pct(d, 95));

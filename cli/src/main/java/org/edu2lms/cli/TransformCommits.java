@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Collection;
-import java.util.List;
+import java.util.stream.DoubleStream;
 
 /**
  * The transform's exactly-once commits in a window of {@code edu2lms bench live}, from Kafka
@@ -67,16 +67,15 @@ final class TransformCommits {
    */
   static Window since(MeterRegistry registry, double totalAtStart, double seconds) {
     double commits = total(registry) - totalAtStart;
-    List<Double> averages = values(registry, LATENCY_AVG);
     return new Window(
         commits >= 0 ? commits / seconds : Double.NaN,
-        averages.isEmpty() ? Double.NaN : averages.stream().mapToDouble(Double::doubleValue).average().orElseThrow(),
-        values(registry, LATENCY_MAX).stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
+        values(registry, LATENCY_AVG).average().orElse(Double.NaN),
+        values(registry, LATENCY_MAX).max().orElse(Double.NaN));
   }
 
   /** The finite values of the meters named {@code name}. */
-  private static List<Double> values(MeterRegistry registry, String name) {
-    return registry.find(name).meters().stream().map(TransformCommits::value).filter(Double::isFinite).toList();
+  private static DoubleStream values(MeterRegistry registry, String name) {
+    return registry.find(name).meters().stream().mapToDouble(TransformCommits::value).filter(Double::isFinite);
   }
 
   /** A gauge's or a function counter's value: its first measurement. */
