@@ -126,6 +126,11 @@ public final class BenchLiveCommand implements Callable<Integer> {
       TransformCommits.Window transformCommits,
       boolean warmUp) {
 
+    /** Records the transform's producers sent per change written in the step; NaN when unknown. */
+    double transformRecordsPerChange() {
+      return achievedPerSecond > 0 ? transformCommits.recordsSentPerSecond() / achievedPerSecond : Double.NaN;
+    }
+
     /** The rate as reports show it: "1000", "max", "1000 (warm-up)". */
     String label() {
       return warmUp ? rate + " (warm-up)" : rate;
@@ -233,11 +238,12 @@ public final class BenchLiveCommand implements Callable<Integer> {
             out.printf(
                 "      rate %-5s: %,6d changes (%,.0f/s achieved), latency p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms;"
                     + " lag max %,d, %s (trend %+.1f records/s), drained in %.1f s; GC pauses %d, %d ms in all, longest %d ms;"
-                    + " transform commits %.0f/s, %.1f ms on average, longest %.0f ms%n",
+                    + " transform commits %.0f/s, %.1f ms on average, longest %.0f ms, %.1f records sent per change%n",
                 step.label(), step.changes(), step.achievedPerSecond(), step.p50Ms(), step.p95Ms(), step.p99Ms(), step.maxMs(),
                 step.lagMax(), step.lagFlat() ? "flat" : "GROWING", step.lagSlopePerSecond(), step.drainSeconds(),
                 step.gcPauses().count(), step.gcPauses().totalMs(), step.gcPauses().longestMs(),
-                step.transformCommits().perSecond(), step.transformCommits().latencyAvgMs(), step.transformCommits().latencyMaxMs());
+                step.transformCommits().perSecond(), step.transformCommits().latencyAvgMs(), step.transformCommits().latencyMaxMs(),
+                step.transformRecordsPerChange());
             out.printf(
                 "        journal_details changes, hop by hop (%s of %s traced; not traced: %s; keys read: %s): %s%n",
                 step.hops().get("traced"), step.hops().get("of"), step.hops().get("notTracedAt"), step.hops().get("keysRead"), hopLine(step.hops()));
@@ -284,7 +290,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
     long[] ticks0 = BenchSupport.machineCpuTicks();
     double cpu0 = BenchSupport.processCpuSeconds();
     gc.takePauses();
-    double commits0 = TransformCommits.total(pipeline.registry());
+    TransformCommits.Mark commits0 = TransformCommits.mark(pipeline.registry());
     List<Long> lags = new ArrayList<>();
     Map<String, Target> timed = new LinkedHashMap<>();
     long changes = 0;
@@ -560,18 +566,19 @@ public final class BenchLiveCommand implements Callable<Integer> {
     md.append(".\n\n");
     md.append("Latency = LMS row commit − EDU row commit (`pg_xact_commit_timestamp`, one server clock). Transform commits:"
         + " Kafka Streams' own `commit-total` over the step (all stream threads) and `commit-latency-avg` / `-max` over its"
-        + " metric window (the last 30–60 s); NaN when unknown. Drain: from the writer's stop to the LMS commit of the step's last"
+        + " metric window (the last 30–60 s); NaN when unknown. Records per change: what the stream threads' producers sent"
+        + " (LMS outputs, changelogs, internal topics; Kafka's `record-send-total`) over the step, per change written. Drain: from the writer's stop to the LMS commit of the step's last"
         + " timed change.\n\n");
-    md.append("| rate | changes | achieved/s | timed | p50 ms | p95 ms | p99 ms | max ms | lag max | lag at end | drain s | lag (trend, records/s) | machine busy | pipeline JVM cores | GC pauses (n / ms in all / longest ms) | transform commits/s, ms avg / longest |\n");
-    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n");
+    md.append("| rate | changes | achieved/s | timed | p50 ms | p95 ms | p99 ms | max ms | lag max | lag at end | drain s | lag (trend, records/s) | machine busy | pipeline JVM cores | GC pauses (n / ms in all / longest ms) | transform commits/s, ms avg / longest | transform records per change |\n");
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
     for (Step s : steps) {
       GcWatch.Pauses gc = s.gcPauses();
       TransformCommits.Window c = s.transformCommits();
       md.append(String.format(
-          "| %s | %,d | %,.0f | %,d | %.0f | %.0f | %.0f | %.0f | %,d | %,d | %.1f | %s (%+.1f) | %.0f %% | %.2f | %d / %d / %d | %.0f, %.1f / %.0f |%n",
+          "| %s | %,d | %,.0f | %,d | %.0f | %.0f | %.0f | %.0f | %,d | %,d | %.1f | %s (%+.1f) | %.0f %% | %.2f | %d / %d / %d | %.0f, %.1f / %.0f | %.1f |%n",
           s.label(), s.changes(), s.achievedPerSecond(), s.timed(), s.p50Ms(), s.p95Ms(), s.p99Ms(), s.maxMs(),
           s.lagMax(), s.lagAtEnd(), s.drainSeconds(), s.lagFlat() ? "flat" : "growing", s.lagSlopePerSecond(), s.machineBusyPercent(),
-          s.pipelineCores(), gc.count(), gc.totalMs(), gc.longestMs(), c.perSecond(), c.latencyAvgMs(), c.latencyMaxMs()));
+          s.pipelineCores(), gc.count(), gc.totalMs(), gc.longestMs(), c.perSecond(), c.latencyAvgMs(), c.latencyMaxMs(), s.transformRecordsPerChange()));
     }
     md.append("\njournal_details changes hop by hop (record timestamps on the topics; see HopTrace), p50 / p95 / p99 ms:\n\n");
     md.append("| rate | traced | ").append(String.join(" | ", HopTrace.HOPS)).append(" |\n|---|---:|").append("---:|".repeat(HopTrace.HOPS.size())).append("\n");

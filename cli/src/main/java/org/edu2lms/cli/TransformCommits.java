@@ -19,7 +19,11 @@ import java.util.stream.DoubleStream;
  *       last 30–60 s by default), so at the end of a 30 s step they describe that step.
  * </ul>
  *
- * A record waits for its thread's next commit (on average half the commit interval) and then for
+ * and, from the same registry, {@value #RECORDS_SENT}: the records the stream threads' producers
+ * sent (LMS outputs, changelogs, repartition and subscription topics; the registry holds no other
+ * producer), which every exactly-once commit then marks on each partition it wrote to.
+ *
+ * <p>A record waits for its thread's next commit (on average half the commit interval) and then for
  * the commit itself: these figures split the "transform read → sink transaction start" hop of
  * {@link HopTrace} into the two (docs/benchmarks §Where the transform's hop goes).
  */
@@ -34,6 +38,17 @@ final class TransformCommits {
   /** Micrometer's name for Kafka Streams' {@code commit-latency-max} (ms), per stream thread. */
   static final String LATENCY_MAX = "kafka.stream.thread.commit.latency.max";
 
+  /** Micrometer's name for the Kafka producer's {@code record-send-total}, per producer. */
+  static final String RECORDS_SENT = "kafka.producer.record.send.total";
+
+  /**
+   * The counters at the start of a window.
+   *
+   * @param commits {@link #total}
+   * @param recordsSent {@link #recordsSent}
+   */
+  record Mark(double commits, double recordsSent) {}
+
   /**
    * A window's commits.
    *
@@ -42,8 +57,10 @@ final class TransformCommits {
    * @param latencyAvgMs the mean of the threads' average commit latencies, ms; NaN when no thread
    *     committed in Kafka's metric window
    * @param latencyMaxMs the longest commit of any thread in Kafka's metric window, ms; NaN as above
+   * @param recordsSentPerSecond records the stream threads' producers sent per second; NaN when
+   *     unknown, as {@code perSecond}
    */
-  record Window(double perSecond, double latencyAvgMs, double latencyMaxMs) {}
+  record Window(double perSecond, double latencyAvgMs, double latencyMaxMs, double recordsSentPerSecond) {}
 
   private TransformCommits() {}
 
@@ -54,23 +71,48 @@ final class TransformCommits {
    * @return the sum of the threads' {@value #TOTAL}; NaN when no stream thread is bound
    */
   static double total(MeterRegistry registry) {
-    Collection<Meter> meters = registry.find(TOTAL).meters();
-    return meters.isEmpty() ? Double.NaN : meters.stream().mapToDouble(TransformCommits::value).sum();
+    return sum(registry, TOTAL);
   }
 
   /**
-   * The commits of a window that started when {@link #total} returned {@code totalAtStart}.
+   * Records the stream threads' producers sent so far, all together.
    *
    * @param registry the pipeline's registry
-   * @param totalAtStart {@link #total} at the start of the window
+   * @return the sum of the producers' {@value #RECORDS_SENT}; NaN when no producer is bound
+   */
+  static double recordsSent(MeterRegistry registry) {
+    return sum(registry, RECORDS_SENT);
+  }
+
+  /** The counters now, to start a window ({@link #since}). */
+  static Mark mark(MeterRegistry registry) {
+    return new Mark(total(registry), recordsSent(registry));
+  }
+
+  /**
+   * The commits and records sent of a window that started at {@code start}.
+   *
+   * @param registry the pipeline's registry
+   * @param start {@link #mark} at the start of the window
    * @param seconds the window's length, seconds (positive)
    */
-  static Window since(MeterRegistry registry, double totalAtStart, double seconds) {
-    double commits = total(registry) - totalAtStart;
+  static Window since(MeterRegistry registry, Mark start, double seconds) {
     return new Window(
-        commits >= 0 ? commits / seconds : Double.NaN,
+        rate(total(registry) - start.commits(), seconds),
         values(registry, LATENCY_AVG).average().orElse(Double.NaN),
-        values(registry, LATENCY_MAX).max().orElse(Double.NaN));
+        values(registry, LATENCY_MAX).max().orElse(Double.NaN),
+        rate(recordsSent(registry) - start.recordsSent(), seconds));
+  }
+
+  /** A counter's growth per second; NaN when it shrank (a restarted instance counts from 0) or is unknown. */
+  private static double rate(double growth, double seconds) {
+    return growth >= 0 ? growth / seconds : Double.NaN;
+  }
+
+  /** The sum of the meters named {@code name}; NaN when there is none. */
+  private static double sum(MeterRegistry registry, String name) {
+    Collection<Meter> meters = registry.find(name).meters();
+    return meters.isEmpty() ? Double.NaN : meters.stream().mapToDouble(TransformCommits::value).sum();
   }
 
   /** The finite values of the meters named {@code name}. */

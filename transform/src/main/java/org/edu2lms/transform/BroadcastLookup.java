@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -47,8 +48,9 @@ import org.edu2lms.transform.serde.EduRowStoreSerde;
  * <p>The child rows with every derived column are kept in {@link #rowsStore} (Smile bytes of
  * {@link EduRow}), which is also the emit-on-change memory: a child change
  * or a parent change that leaves a child row as it was forwards nothing; a deleted child forwards
- * a tombstone only when a row was forwarded for it. With {@code markFirst} a row forwarded for a
- * key that held none carries {@link #FIRST}. The result is the same table a chain of
+ * a tombstone only when a row was forwarded for it. With a {@code previousSummary} every row and
+ * tombstone forwarded for a child change carries {@link #PREVIOUS}: what that function makes of the
+ * row forwarded for the key before. The result is the same table a chain of
  * left foreign-key joins gives (the derived column is JSON null when the foreign key is NULL or the
  * parent is absent), reached in one hop for child changes. A parent change costs one hop more
  * than the child's own (the multicast), as in a foreign-key join.
@@ -61,27 +63,31 @@ import org.edu2lms.transform.serde.EduRowStoreSerde;
 final class BroadcastLookup {
 
   /**
-   * Header on a forwarded child row whose key held no row before (never derived, or deleted
-   * since); value: empty. Nothing emitted for the key is still live, which lets the grades skip
-   * tombstones for slots that were never sent ({@code EduToLmsTopology#grades}). With
-   * exactly_once_v2 the rows store commits with what was forwarded, so the claim holds across
-   * restarts.
+   * Header on a row or tombstone the {@link ChildSide} forwards for a child change when it has a
+   * {@code previousSummary}: that function's bytes for the row forwarded for the key before (its
+   * value for null when there was none). A later step of the same task learns from it which of
+   * its own records for the key may be live without a store of its own (the grades send a
+   * tombstone only for a slot that may hold a grade: {@code EduToLmsTopology#grades}). Rows a
+   * parent change re-derives carry no such header. With exactly_once_v2 the rows store commits
+   * with what was forwarded, so the summary holds across restarts.
    */
-  static final String FIRST = "edu2lms.first";
+  static final String PREVIOUS = "edu2lms.previous";
 
+  /** The value of every reverse-index entry. */
   private static final byte[] EMPTY = new byte[0];
 
   private BroadcastLookup() {}
 
-  /** Whether a record carries {@link #FIRST}. */
-  static boolean isFirst(Headers headers) {
-    return headers.lastHeader(FIRST) != null;
+  /** The {@link #PREVIOUS} header's bytes, or null when the record carries none. */
+  static byte[] previous(Headers headers) {
+    Header h = headers.lastHeader(PREVIOUS);
+    return h == null ? null : h.value();
   }
 
-  /** A record with the {@link #FIRST} header added (on a copy of its headers). */
-  static FixedKeyRecord<Long, EduRow> withFirst(FixedKeyRecord<Long, EduRow> record) {
+  /** A record with the {@link #PREVIOUS} header added (on a copy of its headers). */
+  static <V> FixedKeyRecord<Long, V> withPrevious(FixedKeyRecord<Long, V> record, byte[] summary) {
     Headers headers = new RecordHeaders(record.headers().toArray());
-    headers.add(FIRST, EMPTY);
+    headers.add(PREVIOUS, summary);
     return record.withHeaders(headers);
   }
 
@@ -178,7 +184,7 @@ final class BroadcastLookup {
   static final class ChildSide implements FixedKeyProcessor<Long, EduRow, EduRow> {
     private final String lookup;
     private final List<Parent> parents;
-    private final boolean markFirst;
+    private final Function<EduRow, byte[]> previousSummary;
     private final Serializer<EduRow> serializer = new EduRowStoreSerde().serializer();
     private final Deserializer<EduRow> deserializer = new EduRowStoreSerde().deserializer();
     private FixedKeyProcessorContext<Long, EduRow> context;
@@ -187,13 +193,13 @@ final class BroadcastLookup {
     /**
      * @param lookup the lookup's name (store prefix)
      * @param parents the child's references, in the order their columns are added
-     * @param markFirst whether a row forwarded for a key that held none carries {@link
-     *     #FIRST}
+     * @param previousSummary what the {@link #PREVIOUS} header of each forwarded child change
+     *     holds, from the row forwarded for the key before (null when none); null: no header
      */
-    ChildSide(String lookup, List<Parent> parents, boolean markFirst) {
+    ChildSide(String lookup, List<Parent> parents, Function<EduRow, byte[]> previousSummary) {
       this.lookup = lookup;
       this.parents = List.copyOf(parents);
-      this.markFirst = markFirst;
+      this.previousSummary = previousSummary;
     }
 
     @Override
@@ -224,7 +230,7 @@ final class BroadcastLookup {
       if (row == null) {
         if (previousBytes != null) {
           stores.rows.delete(id);
-          context.forward(record);
+          context.forward(marked(record, previous));
         }
         return;
       }
@@ -239,8 +245,11 @@ final class BroadcastLookup {
         return;
       }
       stores.rows.put(id, next);
-      FixedKeyRecord<Long, EduRow> out = record.withValue(derived);
-      context.forward(previousBytes == null && markFirst ? withFirst(out) : out);
+      context.forward(marked(record.withValue(derived), previous));
+    }
+
+    private FixedKeyRecord<Long, EduRow> marked(FixedKeyRecord<Long, EduRow> record, EduRow previous) {
+      return previousSummary == null ? record : withPrevious(record, previousSummary.apply(previous));
     }
   }
 

@@ -270,7 +270,7 @@ public final class EduToLmsTopology {
                 new BroadcastLookup.Parent("offering", GradebookMappings.OFFERING, foreignKey("course_id"), present()),
                 new BroadcastLookup.Parent("student", GradebookMappings.STUDENT, foreignKey("student_id"), present())),
             List.of(mappableOfferings.toStream(Named.as("enrollments-offering-changes")), mappableStudents.toStream(Named.as("enrollments-student-changes"))),
-            false);
+            null);
     KStream<Long, EduRow> mappableEnrollments =
         emitAndKeepMappable(journal, GradebookMappings::enrollment, LmsTopics.COURSE_ENROLLMENTS, "journal");
 
@@ -292,7 +292,7 @@ public final class EduToLmsTopology {
                 new BroadcastLookup.Parent("exam", GradebookMappings.EXAM, foreignKey("exam_id"), present()),
                 new BroadcastLookup.Parent("student", GradebookMappings.STUDENT, foreignKey("student_id"), present())),
             List.of(mappableExams.toStream(Named.as("submissions-exam-changes")), mappableStudents.toStream(Named.as("submissions-student-changes"))),
-            false);
+            null);
     emitAndKeepMappable(results, GradebookMappings::submission, LmsTopics.ASSESSMENT_SUBMISSIONS, "exam_result");
 
     // grades ← journal_details (enrollment hard, from the task's own copy of the mappable
@@ -305,7 +305,7 @@ public final class EduToLmsTopology {
             "journal_details",
             List.of(new BroadcastLookup.Parent("enrollment", GradebookMappings.JOURNAL, foreignKey("journal_id"), EduToLmsTopology::journalOf)),
             List.of(mappableEnrollments),
-            true);
+            EduToLmsTopology::gradeSlotsThatMayBeLive);
     grades(withPoints(detailsWithJournal, BroadcastLookup.rowsStore(grades)));
 
     // file_uploads ← files; course_materials ← course_meeting_topic_file.
@@ -459,13 +459,13 @@ public final class EduToLmsTopology {
    * @param parents the child's references
    * @param parentChanges per reference, the parent's changes: the row when it exists and maps,
    *     null otherwise
-   * @param markFirst whether a child row forwarded for a key that held none carries {@link
-   *     BroadcastLookup#FIRST}
+   * @param previousSummary what the {@link BroadcastLookup#PREVIOUS} header of each forwarded
+   *     child change holds, from the row forwarded for the key before; null: no header
    * @return the derived child rows, keyed by the child id, repeats dropped; null values are
    *     deletions
    */
   private KStream<Long, EduRow> broadcastLookup(
-      String lookup, String eduTable, List<BroadcastLookup.Parent> parents, List<KStream<Long, EduRow>> parentChanges, boolean markFirst) {
+      String lookup, String eduTable, List<BroadcastLookup.Parent> parents, List<KStream<Long, EduRow>> parentChanges, Function<EduRow, byte[]> previousSummary) {
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BroadcastLookup.rowsStore(lookup)), KEY, Serdes.ByteArray()));
     for (BroadcastLookup.Parent p : parents) {
       builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(p.copyStore(lookup)), KEY, STORED));
@@ -475,7 +475,7 @@ public final class EduToLmsTopology {
     KStream<Long, EduRow> out =
         builder
             .stream(EduTables.topic(eduTable), Consumed.with(KEY, ROW).withName("source-" + eduTable))
-            .processValues(() -> new BroadcastLookup.ChildSide(lookup, parents, markFirst), Named.as(lookup + "-children"), stores);
+            .processValues(() -> new BroadcastLookup.ChildSide(lookup, parents, previousSummary), Named.as(lookup + "-children"), stores);
     for (int i = 0; i < parents.size(); i++) {
       BroadcastLookup.Parent p = parents.get(i);
       int index = i;
@@ -657,10 +657,13 @@ public final class EduToLmsTopology {
 
   /**
    * Three grades per journal_details row; component n's quarantine key ends in n. A slot without
-   * an accepted grade sends a tombstone, except for a row that held nothing before ({@link
-   * GradeChange#first}): at the initial load that was 420 k tombstones for 543 k grades at scale
-   * 0.1, each a delete in the sink of a row that never existed (docs/benchmarks §One store for
-   * the grades path).
+   * an accepted grade sends a tombstone only when it may hold a live grade ({@link
+   * GradeChange#mayBeLive}): a row that held nothing before sends only its accepted grades
+   * (at the initial load that was 420 k tombstones for 543 k grades at scale 0.1, docs/benchmarks
+   * §One store for the grades path), and a later change sends no tombstone for a slot whose point
+   * id was NULL before (at 1,000 live changes/s about 40 % of the grades records were such
+   * tombstones, each a delete in the sink of a row that never existed: docs/benchmarks §Records
+   * per live change).
    */
   private void grades(KStream<Long, EduRow> details) {
     KStream<Long, GradeChange> changes = details.processValues(GradeChange.Mapper::new, Named.as("journal_details-map"));
@@ -669,10 +672,10 @@ public final class EduToLmsTopology {
             (id, change) -> {
               List<KeyValue<String, Grade>> out = new ArrayList<>(3);
               for (int n = 1; n <= 3; n++) {
-                MappingResult<Grade> r = change == null ? null : change.results().get(n - 1);
+                MappingResult<Grade> r = change.results() == null ? null : change.results().get(n - 1);
                 if (r != null && r.isOk()) {
                   out.add(KeyValue.pair(LegacyIds.forGrade(id, n).toString(), r.record()));
-                } else if (change == null || !change.first()) {
+                } else if (change.mayBeLive(n)) {
                   out.add(KeyValue.pair(LegacyIds.forGrade(id, n).toString(), null));
                 }
               }
@@ -680,19 +683,54 @@ public final class EduToLmsTopology {
             },
             Named.as("journal_details-to-lms"))
         .to(LmsTopics.GRADES.name(), Produced.with(LmsTopics.GRADES.keySerde(), LmsTopics.GRADES.valueSerde()).withName("sink-journal_details-lms"));
-    emitSideRecords(changes.mapValues(c -> c == null ? null : c.results(), Named.as("journal_details-results")), "journal_details", true);
+    emitSideRecords(changes.mapValues(GradeChange::results, Named.as("journal_details-results")), "journal_details", true);
+  }
+
+  /** Every grade slot, as a {@link GradeChange#slotsThatMayBeLive} mask. */
+  static final int ALL_SLOTS = 0b111;
+
+  /**
+   * The {@link BroadcastLookup#PREVIOUS} summary of the grades path: which slots of the
+   * journal_details row forwarded before may hold a live grade, as one byte with bit n-1 set when
+   * that row's point_id_n was present and not NULL. A slot whose point id was NULL mapped to no
+   * grade ({@link GradebookMappings#grades}: no mark, no grade), so no LMS grade of it is live and
+   * a tombstone would delete nothing; any other value, even one that did not map, counts as maybe
+   * live. No row before: 0.
+   *
+   * @param previous the row forwarded for the key before, with its derived columns; null when none
+   * @return one byte, the mask
+   */
+  static byte[] gradeSlotsThatMayBeLive(EduRow previous) {
+    int mask = 0;
+    for (int n = 1; previous != null && n <= 3; n++) {
+      JsonNode point = previous.row().get("point_id_" + n);
+      if (point != null && !point.isNull()) {
+        mask |= 1 << (n - 1);
+      }
+    }
+    return new byte[] {(byte) mask};
   }
 
   /**
    * The grades of one journal_details change.
    *
-   * @param results three entries, index n-1, each a result or null ({@link #guardedGrades})
-   * @param first whether the row held nothing before this change ({@link BroadcastLookup#FIRST}): no
-   *     grade of it is live, so an empty slot needs no tombstone
+   * @param results three entries, index n-1, each a result or null ({@link #guardedGrades}); null
+   *     when the row is deleted
+   * @param slotsThatMayBeLive bit n-1 set when slot n may hold a live grade, so that a slot without
+   *     an accepted grade needs a tombstone ({@link #gradeSlotsThatMayBeLive}; {@link #ALL_SLOTS}
+   *     when the change carries no summary: a row re-derived by a journal or points change)
    */
-  record GradeChange(List<MappingResult<Grade>> results, boolean first) {
+  record GradeChange(List<MappingResult<Grade>> results, int slotsThatMayBeLive) {
 
-    /** Maps a row (null when deleted) and reads, then drops, the {@link BroadcastLookup#FIRST} header. */
+    /** Whether slot n (1..3) may hold a live grade. */
+    boolean mayBeLive(int n) {
+      return (slotsThatMayBeLive & (1 << (n - 1))) != 0;
+    }
+
+    /**
+     * Maps a row (null when deleted) and reads, then drops, the {@link BroadcastLookup#PREVIOUS}
+     * header.
+     */
     static final class Mapper implements FixedKeyProcessor<Long, EduRow, GradeChange> {
       private FixedKeyProcessorContext<Long, GradeChange> context;
 
@@ -704,7 +742,9 @@ public final class EduToLmsTopology {
       @Override
       public void process(FixedKeyRecord<Long, EduRow> record) {
         EduRow d = record.value();
-        GradeChange change = d == null ? null : new GradeChange(guardedGrades(d), BroadcastLookup.isFirst(record.headers()));
+        byte[] previous = BroadcastLookup.previous(record.headers());
+        int mayBeLive = previous == null || previous.length != 1 ? ALL_SLOTS : previous[0] & ALL_SLOTS;
+        GradeChange change = new GradeChange(d == null ? null : guardedGrades(d), mayBeLive);
         context.forward(record.withValue(change).withHeaders(new RecordHeaders()));
       }
     }

@@ -303,34 +303,49 @@ class CurriculumAndGradebookTopologyTest {
     assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 1);
     assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1001, 1).toString()).getMarksObtained()).isEqualTo("8.00");
 
-    // Updated (a new LSN, the same mark): the row existed, so every slot is sent, the empty ones as tombstones.
+    // Updated (a new LSN, the same mark): its grade again, and no tombstone for the two slots whose
+    // point id was NULL before (no grade of them can be live).
     t.upsert("journal_details", 1001, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":9,\"point_id_2\":null,\"point_id_3\":null");
-    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 4);
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 2);
 
-    // Its mark moves to slot 2: slot 1 is tombstoned.
+    // Its mark moves to slot 2: slot 1, set before, is tombstoned; slot 3 sends nothing.
     t.upsert("journal_details", 1001, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":null,\"point_id_2\":9,\"point_id_3\":null");
-    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 7);
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 4);
     assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1001, 1).toString())).isNull();
     assertThat(t.all(LmsTopics.GRADES)).containsOnlyKeys(LegacyIds.forGrade(1001, 2).toString());
 
-    // Deleted: three tombstones; inserted again with one mark: one record.
+    // A mark that does not map (unknown point 99) in slot 3 is quarantined; slot 3 may now hold a
+    // grade as far as the next change can tell, so clearing it sends a tombstone, and so does slot 2.
+    t.upsert("journal_details", 1001, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":null,\"point_id_2\":9,\"point_id_3\":99");
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 5);
+    assertThat(t.quarantined("journal_details", 1001, 3).getReason()).isEqualTo("missing_parent:points");
+    t.upsert("journal_details", 1001, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":null,\"point_id_2\":null,\"point_id_3\":null");
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 7);
+    assertThat(t.all(LmsTopics.GRADES)).isEmpty();
+    assertThat(t.quarantined("journal_details", 1001, 3)).isNull();
+
+    // Marked again in slot 2, then deleted: one tombstone, for the slot that was set; inserted
+    // again with one mark: one record.
+    t.upsert("journal_details", 1001, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":null,\"point_id_2\":9,\"point_id_3\":null");
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 8);
     t.delete("journal_details", 1001);
-    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 10);
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 9);
     assertThat(t.all(LmsTopics.GRADES)).isEmpty();
     t.upsert("journal_details", 1001, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":null,\"point_id_2\":null,\"point_id_3\":3");
-    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 11);
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 10);
     assertThat(t.all(LmsTopics.GRADES)).containsOnlyKeys(LegacyIds.forGrade(1001, 3).toString());
 
-    // A row first derived without its enrollment (quarantined, no grade), then with it: the
-    // second derivation is not the row's first, so it sends all three slots.
+    // A row first derived without its enrollment (quarantined, no grade), then re-derived by the
+    // journal's arrival: a parent-driven re-derivation carries no summary of the row before, so it
+    // sends all three slots.
     t.upsert("journal_details", 1002, "\"journal_id\":101,\"lesson_date\":\"03/10/2016\",\"point_id_1\":9,\"point_id_2\":null,\"point_id_3\":null");
     assertThat(t.quarantined("journal_details", 1002, 1).getReason()).isEqualTo("missing_parent:journal");
-    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 11);
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 10);
     t.upsert("journal", 101, "\"course_id\":50,\"student_id\":70,\"active\":1,\"retake\":0");
-    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 14);
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades + 13);
     assertThat(t.get(LmsTopics.GRADES, LegacyIds.forGrade(1002, 1).toString()).getMarksObtained()).isEqualTo("8.00");
     assertThat(t.quarantined("journal_details", 1002, 1)).isNull();
-    // The marker of a first derivation stays inside the transform.
+    // The summary of the row before stays inside the transform.
     assertThat(t.headerKeys(LmsTopics.GRADES)).isEmpty();
     assertThat(t.headerKeys(LmsTopics.QUARANTINE)).isEmpty();
   }
