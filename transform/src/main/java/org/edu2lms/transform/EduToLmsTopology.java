@@ -661,9 +661,9 @@ public final class EduToLmsTopology {
    * GradeChange#mayBeLive}): a row that held nothing before sends only its accepted grades
    * (at the initial load that was 420 k tombstones for 543 k grades at scale 0.1, docs/benchmarks
    * §One store for the grades path), and a later change sends no tombstone for a slot whose point
-   * id was NULL before (at 1,000 live changes/s about 40 % of the grades records were such
-   * tombstones, each a delete in the sink of a row that never existed: docs/benchmarks §Records
-   * per live change).
+   * id was NULL before (at 1,000 live changes/s about a third of the grades records were such
+   * tombstones, each a delete in the sink of a row that never existed: docs/benchmarks §What the
+   * live p99 is made of).
    */
   private void grades(KStream<Long, EduRow> details) {
     KStream<Long, GradeChange> changes = details.processValues(GradeChange.Mapper::new, Named.as("journal_details-map"));
