@@ -567,8 +567,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
     md.append("Latency = LMS row commit − EDU row commit (`pg_xact_commit_timestamp`, one server clock). Transform commits:"
         + " Kafka Streams' own `commit-total` over the step (all stream threads) and `commit-latency-avg` / `-max` over its"
         + " metric window (the last 30–60 s); NaN when unknown. Records per change: what the stream threads' producers sent"
-        + " (LMS outputs, changelogs, internal topics; Kafka's `record-send-total`) over the step, per change written. Drain: from the writer's stop to the LMS commit of the step's last"
-        + " timed change.\n\n");
+        + " (LMS outputs, changelogs, internal topics; Kafka's `record-send-total`) over the step, per change written."
+        + " Drain: from the writer's stop to the LMS commit of the step's last timed change.\n\n");
     md.append("| rate | changes | achieved/s | timed | p50 ms | p95 ms | p99 ms | max ms | lag max | lag at end | drain s | lag (trend, records/s) | machine busy | pipeline JVM cores | GC pauses (n / ms in all / longest ms) | transform commits/s, ms avg / longest | transform records per change |\n");
     md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
     for (Step s : steps) {

@@ -104,7 +104,10 @@ final class TransformCommits {
         rate(recordsSent(registry) - start.recordsSent(), seconds));
   }
 
-  /** A counter's growth per second; NaN when it shrank (a restarted instance counts from 0) or is unknown. */
+  /**
+   * A counter's growth per second; NaN when it shrank (a restarted instance counts from 0) or is
+   * unknown.
+   */
   private static double rate(double growth, double seconds) {
     return growth >= 0 ? growth / seconds : Double.NaN;
   }
