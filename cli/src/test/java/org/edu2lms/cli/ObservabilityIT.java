@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -155,6 +156,9 @@ class ObservabilityIT {
   @Order(2)
   void aStoppedSinkShowsItsBacklogAndAStaleFreshnessOnTheStatusPageAsLagJsonDoesThenRecovers() throws Exception {
     pipeline.stopSink();
+    // Only the sink writes LMS, so an accounting counted from now on is the final one of this
+    // test; the status page's is counted every 10 s and may still be one from the initial load.
+    Instant sinkStopped = Instant.now();
     int n = 10;
     try (Statement st = edu.createStatement()) {
       assertThat(st.executeUpdate("UPDATE users SET username = 'lag-' || id WHERE id IN (SELECT id FROM users WHERE trim(username) <> '' ORDER BY id LIMIT " + n + ")"))
@@ -179,7 +183,7 @@ class ObservabilityIT {
     assertThat(lagJson.at("/capture/slotExists").asBoolean()).isTrue();
     assertThat(lagJson.at("/freshness/seconds").asDouble()).isGreaterThan(3.0);
     assertThat(runLag()).contains("consumer lag, group " + GROUPS.sinkGroup()).contains("freshness");
-    checkStatusPageInChromium(usersLag);
+    checkStatusPageInChromium(usersLag, sinkStopped);
 
     pipeline.startSink();
     pipeline.awaitCaughtUp(Duration.ofMinutes(2), Duration.ofMillis(200));
@@ -305,7 +309,7 @@ class ObservabilityIT {
     return CutoverCheck.evaluate(report(), CutoverCheck.Facts.read(lms, CutoverCheck.Criteria.DEFAULTS), CutoverCheck.Criteria.DEFAULTS, java.time.Instant.now());
   }
 
-  private static void checkStatusPageInChromium(long usersLag) throws Exception {
+  private static void checkStatusPageInChromium(long usersLag, Instant countedAfter) throws Exception {
     boolean installed = new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
     if (System.getenv("CI") == null) {
       Assumptions.assumeTrue(installed, "Debian's chromium and chromium-driver are not installed (.ci/run installs them)");
@@ -326,6 +330,10 @@ class ObservabilityIT {
           .ignoreExceptions()
           .until(() -> browser.findElement(By.cssSelector("#sink-tables [data-table='users']")).getAttribute("data-lag"),
               lag -> Long.parseLong(lag) == usersLag);
+      await("the page shows an accounting counted after " + countedAfter)
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .until(() -> Instant.parse(browser.findElement(By.id("accounting-at")).getText().replaceFirst("^counted at ", "")), at -> !at.isBefore(countedAfter));
       await("the page shows the accounting of all 16 lines")
           .atMost(Duration.ofSeconds(30))
           .until(() -> browser.findElements(By.cssSelector("#accounting tbody tr")).size() == 16);
