@@ -3,6 +3,7 @@ package org.edu2lms.cli;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -140,7 +141,7 @@ final class HopTrace {
    */
   static List<String> slowest(List<Traced> traced, long stepStartMs) {
     return traced.stream()
-        .sorted(java.util.Comparator.comparingDouble(Traced::totalMs).reversed())
+        .sorted(Comparator.comparingDouble(Traced::totalMs).reversed())
         .limit(SLOWEST)
         .map(c -> {
           double[] t = c.times();
