@@ -67,7 +67,9 @@ final class BroadcastLookup {
    * {@code previousSummary}: that function's bytes for the row forwarded for the key before (its
    * value for null when there was none). A later step of the same task learns from it which of
    * its own records for the key may be live without a store of its own (the grades send a
-   * tombstone only for a slot that may hold a grade: {@code EduToLmsTopology#grades}). Rows a
+   * tombstone only for a slot that may hold a grade: {@code EduToLmsTopology#grades}), or whether
+   * the receivers of what it multicasts already hold it ({@link DropUnchangedProjection}: the
+   * journal's course and student for the grades, {@code EduToLmsTopology#journalForGrades}). Rows a
    * parent change re-derives carry no such header. With exactly_once_v2 the rows store commits
    * with what was forwarded, so the summary holds across restarts.
    */

@@ -1,11 +1,13 @@
 package org.edu2lms.transform;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Function;
@@ -110,6 +112,12 @@ public final class EduToLmsTopology {
   /** Smile: state stores, changelogs, repartition and join topics. */
   private static final EduRowStoreSerde STORED = new EduRowStoreSerde();
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The store of {@link #users()}'s table: users.id → an empty row, for the users that map. */
+  static final String MAPPABLE_USERS = "mappable-users";
+
+  /** The value of a row whose presence alone is looked up. */
+  private static final EduRow PRESENT = new EduRow(JSON.createObjectNode(), 0);
   private static final String ALL = "all";
   /**
    * The source topics are compacted and hold the whole table: they serve as the source tables'
@@ -173,14 +181,9 @@ public final class EduToLmsTopology {
     KTable<Long, EduRow> dictionaries = table("dictionaries");
 
     // users, with the e-mail ownership rule (mapping.md §users), from each task's own copy of
-    // every user's ownership e-mail (EmailOwners).
-    KTable<Long, EduRow> users = table("users");
-    emit(
-        emailOwners(users).mapValues(u -> u == null ? null : guarded(() -> UserMapping.map(u, EmailOwners.ownerOf(u)), u.lsn()), Named.as("users-map")),
-        LmsTopics.USERS,
-        "users");
-    KTable<Long, EduRow> mappableUsers =
-        users.filter((id, u) -> UserMapping.isMappable(u.row()), Named.as("mappable-users"));
+    // every user's ownership e-mail (EmailOwners); the users that map, as the persons and files
+    // look them up.
+    KTable<Long, EduRow> mappableUsers = users();
 
     // persons (user hard).
     KTable<Long, EduRow> persons = lookup(table("persons"), "user_id", mappableUsers, PersonMapping.USER, present(), "persons-user");
@@ -270,9 +273,13 @@ public final class EduToLmsTopology {
                 new BroadcastLookup.Parent("offering", GradebookMappings.OFFERING, foreignKey("course_id"), present()),
                 new BroadcastLookup.Parent("student", GradebookMappings.STUDENT, foreignKey("student_id"), present())),
             List.of(mappableOfferings.toStream(Named.as("enrollments-offering-changes")), mappableStudents.toStream(Named.as("enrollments-student-changes"))),
-            null);
+            EduToLmsTopology::journalForGrades);
+    // Only the changes that move what the grades hold of a journal row go to their tasks.
     KStream<Long, EduRow> mappableEnrollments =
-        emitAndKeepMappable(journal, GradebookMappings::enrollment, LmsTopics.COURSE_ENROLLMENTS, "journal");
+        emitAndKeepMappable(journal, GradebookMappings::enrollment, LmsTopics.COURSE_ENROLLMENTS, "journal")
+            .processValues(
+                () -> new DropUnchangedProjection<>((previous, j) -> Arrays.equals(previous, journalForGrades(j, j != null))),
+                Named.as("grades-journal-enrollment-changes"));
 
     // assessments ← exam.
     KTable<Long, EduRow> exams =
@@ -417,20 +424,28 @@ public final class EduToLmsTopology {
   }
 
   /**
-   * The users with the owner of their e-mail ({@link EmailOwners#OWNER}), each task holding the
-   * ownership e-mails of all users: every users change is multicast to each partition of {@link
-   * EmailOwners#BROADCAST}.
+   * Emits the users with the owner of their e-mail ({@link EmailOwners#OWNER}), each task holding
+   * the ownership e-mails of all users: a users change that moves the user's ownership e-mail is
+   * multicast to each partition of {@link EmailOwners#BROADCAST}.
    *
-   * @return the derived users, keyed by users.id, repeats dropped; null values are deletions
+   * @return the users that map ({@link UserMapping#isMappable}), keyed by users.id, each as an
+   *     empty row (only presence is looked up); a change reaches the table, and the persons and
+   *     files joined to it, only when it makes the user map or stop mapping ({@link
+   *     DropUnchangedProjection})
    */
-  private KStream<Long, EduRow> emailOwners(KTable<Long, EduRow> users) {
+  private KTable<Long, EduRow> users() {
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EmailOwners.ROWS), KEY, Serdes.ByteArray()));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EmailOwners.EMAIL_OF), KEY, Serdes.String()));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EmailOwners.HOLDERS), Serdes.String(), new LongSetSerde()));
     String[] stores = {EmailOwners.ROWS, EmailOwners.EMAIL_OF, EmailOwners.HOLDERS};
-    KStream<Long, EduRow> changes = users.toStream(Named.as("users-changes"));
+    // Each change derived once, with what the row forwarded before gave the receivers.
+    KStream<Long, EduRow> changed =
+        builder
+            .stream(EduTables.topic("users"), Consumed.with(KEY, ROW).withName("source-users"))
+            .processValues(EmailOwners.UserSide::new, Named.as("users-owners"), stores);
     KStream<Long, EduRow> rederived =
-        changes
+        changed
+            .processValues(() -> new DropUnchangedProjection<>(EmailOwners::sameEmail), Named.as(EmailOwners.BROADCAST + "-changes"))
             .mapValues(u -> u == null ? null : UserMapping.ownershipEmail(u.row()), Named.as(EmailOwners.BROADCAST + "-values"))
             .repartition(
                 Repartitioned.<Long, String>as(EmailOwners.BROADCAST)
@@ -438,9 +453,19 @@ public final class EduToLmsTopology {
                     .withValueSerde(Serdes.String())
                     .withStreamPartitioner(PointsLookup.allPartitions()))
             .process(EmailOwners.OwnershipSide::new, Named.as(EmailOwners.BROADCAST + "-rederive"), stores);
-    return changes
-        .processValues(EmailOwners.UserSide::new, Named.as("users-owners"), stores)
-        .merge(rederived, Named.as("users-with-owners"));
+    emit(
+        changed
+            .merge(rederived, Named.as("users-with-owners"))
+            .processValues(
+                DropUnchangedProjection.<EduRow, MappingResult<org.edu2lms.schemas.lms.User>>mapValuesWithoutHeaders(
+                    u -> u == null ? null : guarded(() -> UserMapping.map(u, EmailOwners.ownerOf(u)), u.lsn())),
+                Named.as("users-map")),
+        LmsTopics.USERS,
+        "users");
+    return changed
+        .processValues(() -> new DropUnchangedProjection<>(EmailOwners::sameMappability), Named.as("mappable-users-changes"))
+        .mapValues(u -> u == null || !UserMapping.isMappable(u.row()) ? null : PRESENT, Named.as("mappable-users-values"))
+        .toTable(Named.as("mappable-users-table"), store(MAPPABLE_USERS));
   }
 
   /** A child's foreign key column as a function ({@link Rows#longValue}: null when NULL). */
@@ -516,7 +541,10 @@ public final class EduToLmsTopology {
     // Each row is mapped once; its result feeds both the emit and the mappable rows.
     KStream<Long, Mapped<T>> mapped =
         rows.mapValues(r -> r == null ? null : new Mapped<>(r, guarded(() -> mapping.apply(r), r.lsn())), Named.as(eduTable + "-map"));
-    emit(mapped.mapValues(m -> m == null ? null : m.result(), Named.as(eduTable + "-result")), topic, eduTable);
+    emit(
+        mapped.processValues(DropUnchangedProjection.<Mapped<T>, MappingResult<T>>mapValuesWithoutHeaders(m -> m == null ? null : m.result()), Named.as(eduTable + "-result")),
+        topic,
+        eduTable);
     return mapped.mapValues(m -> m != null && m.result().isOk() ? m.row() : null, Named.as(eduTable + "-mappable"));
   }
 
@@ -648,6 +676,35 @@ public final class EduToLmsTopology {
             },
             Named.as("components"))
         .to(LmsTopics.ASSESSMENTS.name(), Produced.with(LmsTopics.ASSESSMENTS.keySerde(), LmsTopics.ASSESSMENTS.valueSerde()).withName("sink-components"));
+  }
+
+  /**
+   * What the grades' tasks hold of a journal row, as {@link BroadcastLookup#PREVIOUS} bytes: the
+   * {@link BroadcastLookup} summary of the enrollments lookup, compared with each change of the
+   * mappable enrollments before it is multicast (their copy holds {@link #journalOf} of the rows
+   * that map as course_enrollments, nothing of the others).
+   *
+   * @param journal the journal row forwarded before, with its derived columns; null when none
+   * @return {@code {0}} when there is none or it does not map (mapping.md §course_enrollments),
+   *     else {@code 1} followed by the JSON bytes of {@link #journalOf}
+   */
+  static byte[] journalForGrades(EduRow journal) {
+    return journalForGrades(journal, journal != null && guarded(() -> GradebookMappings.enrollment(journal), journal.lsn()).isOk());
+  }
+
+  private static byte[] journalForGrades(EduRow journal, boolean maps) {
+    if (!maps) {
+      return new byte[] {0};
+    }
+    try {
+      byte[] json = JSON.writeValueAsBytes(journalOf(journal));
+      byte[] out = new byte[1 + json.length];
+      out[0] = 1;
+      System.arraycopy(json, 0, out, 1, json.length);
+      return out;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree of two values cannot fail to serialize", e);
+    }
   }
 
   /** What the journal lookup adds to a journal_details row: the journal's course and student. */

@@ -1,6 +1,7 @@
 package org.edu2lms.transform;
 
 import com.fasterxml.jackson.databind.node.LongNode;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Objects;
@@ -29,9 +30,10 @@ import org.edu2lms.transform.serde.LongSet;
  * back to the users (a subscription and a response topic): three exactly-once hops for every
  * users change before the sink, which made users the slowest table of live sync once the
  * gradebook tables were down to one (docs/benchmarks §One hop for the gradebook tables). Here each
- * users change is multicast to every partition of {@link #BROADCAST} (KIP-837, {@link
- * PointsLookup#allPartitions}) as its ownership e-mail ({@link UserMapping#ownershipEmail}, null
- * when it competes for none), and every task keeps:
+ * users change that moves the user's ownership e-mail ({@link UserMapping#ownershipEmail}, null
+ * when it competes for none) is multicast to every partition of {@link #BROADCAST} (KIP-837,
+ * {@link PointsLookup#allPartitions}) as that e-mail ({@link UserSide} tells, {@link
+ * DropUnchangedProjection} drops the others), and every task keeps:
  *
  * <ul>
  *   <li>{@link #EMAIL_OF}: user id → its ownership e-mail, for all users;
@@ -73,6 +75,39 @@ final class EmailOwners {
     LongSet known = holders.get(email);
     Long lowest = known == null ? null : known.min();
     return lowest == null ? self : Math.min(self, lowest);
+  }
+
+  /**
+   * What the receivers of a user's changes hold of its row, as {@link BroadcastLookup#PREVIOUS}
+   * bytes: {@code {0}} when there is no row or it does not map ({@link UserMapping#isMappable}:
+   * it competes for no e-mail and is no parent of persons or files), else {@code 1} followed by
+   * the UTF-8 bytes of its ownership e-mail ({@link UserMapping#ownershipEmail}; nothing more when
+   * it has none). The {@link #OWNER} column does not enter it.
+   *
+   * @param user a users row, derived or not; null when none
+   */
+  static byte[] projection(EduRow user) {
+    if (user == null || !UserMapping.isMappable(user.row())) {
+      return new byte[] {0};
+    }
+    String email = UserMapping.ownershipEmail(user.row());
+    byte[] bytes = email == null ? new byte[0] : email.getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[1 + bytes.length];
+    out[0] = 1;
+    System.arraycopy(bytes, 0, out, 1, bytes.length);
+    return out;
+  }
+
+  /** Whether the user (null when deleted) competes for the e-mail the {@link #projection} bytes name. */
+  static boolean sameEmail(byte[] projection, EduRow user) {
+    String before = projection.length > 1 ? new String(projection, 1, projection.length - 1, StandardCharsets.UTF_8) : null;
+    return Objects.equals(before, user == null ? null : UserMapping.ownershipEmail(user.row()));
+  }
+
+  /** Whether the user (null when deleted) maps exactly when the {@link #projection} bytes say it did. */
+  static boolean sameMappability(byte[] projection, EduRow user) {
+    boolean before = projection.length > 0 && projection[0] == 1;
+    return before == (user != null && UserMapping.isMappable(user.row()));
   }
 
   /** The owner recorded on a derived row ({@link #OWNER}), null when none. */
@@ -123,7 +158,11 @@ final class EmailOwners {
     }
   }
 
-  /** users changes (key: users.id; value: the row, null when deleted): one derived row each, on change. */
+  /**
+   * users changes (key: users.id; value: the row, null when deleted): one derived row each, on
+   * change, with the {@link BroadcastLookup#PREVIOUS} header: the {@link #projection} of the row
+   * forwarded for the user before.
+   */
   static final class UserSide extends Side implements FixedKeyProcessor<Long, EduRow, EduRow> {
     private FixedKeyProcessorContext<Long, EduRow> context;
 
@@ -135,16 +174,17 @@ final class EmailOwners {
 
     @Override
     public void process(FixedKeyRecord<Long, EduRow> record) {
+      byte[] previous = rows.get(record.key());
       if (record.value() == null) {
-        if (rows.get(record.key()) != null) {
+        if (previous != null) {
           rows.delete(record.key());
-          context.forward(record);
+          context.forward(BroadcastLookup.withPrevious(record, projection(read(previous))));
         }
         return;
       }
-      EduRow derived = derive(record.key(), record.value(), rows.get(record.key()));
+      EduRow derived = derive(record.key(), record.value(), previous);
       if (derived != null) {
-        context.forward(record.withValue(derived));
+        context.forward(BroadcastLookup.withPrevious(record.withValue(derived), projection(read(previous))));
       }
     }
   }

@@ -501,6 +501,64 @@ class CurriculumAndGradebookTopologyTest {
   }
 
   /**
+   * A journal change is multicast to the grades' tasks only when it moves what they hold of it:
+   * its course and student while it maps as an enrollment, nothing while it does not
+   * (DropUnchangedProjection). A row re-derived by a parent change is always sent.
+   */
+  @Test
+  void aJournalChangeReachesTheGradesTasksOnlyWhenWhatTheyHoldMoves() {
+    world();
+    String multicast = "grades-journal-enrollment-broadcast-repartition";
+    t.upsert("course", 51, "\"education_plan_subject_id\":9,\"edu_year_id\":3,\"semester_id\":1,\"language_id\":6,\"group_name\":\"1024b\",\"active\":1");
+    t.upsert("journal", 100, "\"course_id\":50,\"student_id\":70,\"active\":1,\"retake\":0");
+    t.upsert("journal_details", 1000, "\"journal_id\":100,\"lesson_date\":\"03/10/2016\",\"point_id_1\":5");
+    String grade = LegacyIds.forGrade(1000, 1).toString();
+    assertThat(t.get(LmsTopics.GRADES, grade).getAssessmentId()).isEqualTo(LegacyIds.forComponent(50, 1).toString());
+    assertThat(t.internalRecords(multicast)).isEqualTo(1);
+    int grades = t.emitted(LmsTopics.GRADES);
+
+    // Status, letter and date change: the enrollment follows; the grades hold nothing of them.
+    t.upsert("journal", 100, "\"course_id\":50,\"student_id\":70,\"active\":0,\"retake\":0,\"letter_grade\":\"A\",\"create_date\":\"01.02.2017\"");
+    assertThat(t.get(LmsTopics.COURSE_ENROLLMENTS, uuid("journal", 100)).getEnrollmentStatus()).isEqualTo("completed");
+    assertThat(t.internalRecords(multicast)).isEqualTo(1);
+    assertThat(t.emitted(LmsTopics.GRADES)).isEqualTo(grades);
+
+    // It moves to another section: sent, and the grade follows.
+    t.upsert("journal", 100, "\"course_id\":51,\"student_id\":70,\"active\":0,\"retake\":0");
+    assertThat(t.internalRecords(multicast)).isEqualTo(2);
+    assertThat(t.get(LmsTopics.GRADES, grade).getAssessmentId()).isEqualTo(LegacyIds.forComponent(51, 1).toString());
+
+    // It stops mapping (retake NULL): sent as a withdrawal, the grade waits in quarantine.
+    t.upsert("journal", 100, "\"course_id\":51,\"student_id\":70,\"active\":0,\"retake\":null");
+    assertThat(t.internalRecords(multicast)).isEqualTo(3);
+    assertThat(t.get(LmsTopics.GRADES, grade)).isNull();
+    assertThat(t.quarantined("journal_details", 1000, 1).getReason()).isEqualTo("missing_parent:journal");
+    // Still not mapping, another value: nothing sent.
+    t.upsert("journal", 100, "\"course_id\":51,\"student_id\":70,\"active\":1,\"retake\":null");
+    assertThat(t.internalRecords(multicast)).isEqualTo(3);
+    // It maps again: sent, the grade is back.
+    t.upsert("journal", 100, "\"course_id\":51,\"student_id\":70,\"active\":1,\"retake\":0");
+    assertThat(t.internalRecords(multicast)).isEqualTo(4);
+    assertThat(t.get(LmsTopics.GRADES, grade).getEnrollmentId()).isEqualTo(uuid("journal", 100));
+
+    // Its section goes and comes back: each re-derivation of the journal row is sent.
+    t.delete("course", 51);
+    assertThat(t.internalRecords(multicast)).isEqualTo(5);
+    assertThat(t.quarantined("journal_details", 1000, 1).getReason()).isEqualTo("missing_parent:journal");
+    t.upsert("course", 51, "\"education_plan_subject_id\":9,\"edu_year_id\":3,\"semester_id\":1,\"language_id\":6,\"group_name\":\"1024b\",\"active\":1");
+    assertThat(t.internalRecords(multicast)).isEqualTo(6);
+    assertThat(t.get(LmsTopics.GRADES, grade).getAssessmentId()).isEqualTo(LegacyIds.forComponent(51, 1).toString());
+    assertThat(t.quarantined("journal_details", 1000, 1)).isNull();
+
+    // Deleted: sent once.
+    t.delete("journal", 100);
+    assertThat(t.internalRecords(multicast)).isEqualTo(7);
+    assertThat(t.get(LmsTopics.GRADES, grade)).isNull();
+    assertThat(t.headerKeys(LmsTopics.COURSE_ENROLLMENTS)).isEmpty();
+    assertThat(t.headerKeys(LmsTopics.QUARANTINE)).isEmpty();
+  }
+
+  /**
    * journal, exam_result and journal_details look their parents up in their task's own copies
    * (BroadcastLookup): a child that changes its foreign key leaves the old parent's reverse index,
    * so only its new parent's changes re-derive it; a parent change that leaves what the child

@@ -104,6 +104,71 @@ class EduToLmsTopologyTest {
     assertThat(t.quarantined("persons", 70, 0).getReason()).isEqualTo("missing_parent:users");
   }
 
+  /**
+   * A users change reaches the persons and files foreign-key joins only when it makes the user
+   * map or stop mapping, and the e-mail multicast only when it moves the user's ownership e-mail
+   * (DropUnchangedProjection); the LMS user follows every change.
+   */
+  @Test
+  void aUsersChangeReachesTheJoinsAndTheMulticastOnlyWhenWhatTheyHoldMoves() {
+    String responses = "persons-user-subscription-response-topic";
+    String fileResponses = "files-user-subscription-response-topic";
+    String multicast = EmailOwners.BROADCAST + "-repartition";
+    upsert("users", 7, userJson("jdoe", "j@x.az"));
+    upsert("persons", 70, "\"user_id\":7,\"firstname\":\"John\",\"lastname\":\"Doe\"");
+    upsert("files", 700, "\"original_name\":\"a.pdf\",\"path\":\"/a\",\"user_id\":7");
+    upsert("files", 701, "\"original_name\":\"b.pdf\",\"path\":\"/b\",\"user_id\":7");
+    assertThat(t.get(LmsTopics.FILE_UPLOADS, LegacyIds.forRow("files", 701).toString()).getUploadedBy()).isEqualTo(LegacyIds.forRow("users", 7).toString());
+    assertThat(t.internalRecords(multicast)).isEqualTo(1);
+    int personAnswers = t.internalRecords(responses);
+    int fileAnswers = t.internalRecords(fileResponses);
+
+    // update_date and the username change: the user stays mappable with the same e-mail.
+    upsert("users", 7, userJson("jdoe", "j@x.az").replace("\"update_date\":\"\"", "\"update_date\":\"01/12/2026 10:00:00\""));
+    upsert("users", 7, userJson("jdoe.renamed", "j@x.az"));
+    assertThat(user(7).getUsername()).isEqualTo("jdoe.renamed");
+    assertThat(t.internalRecords(responses)).isEqualTo(personAnswers);
+    assertThat(t.internalRecords(fileResponses)).isEqualTo(fileAnswers);
+    assertThat(t.internalRecords(multicast)).isEqualTo(1);
+
+    // The e-mail moves: multicast once; the joins hear nothing.
+    upsert("users", 7, userJson("jdoe.renamed", "John@X.az"));
+    assertThat(user(7).getEmail()).isEqualTo("john@x.az");
+    assertThat(t.internalRecords(multicast)).isEqualTo(2);
+    assertThat(t.internalRecords(responses)).isEqualTo(personAnswers);
+
+    // The user stops mapping: both joins answer (one person, two files), the e-mail is withdrawn.
+    upsert("users", 7, userJson("  ", "John@X.az"));
+    assertThat(t.internalRecords(responses)).isEqualTo(personAnswers + 1);
+    assertThat(t.internalRecords(fileResponses)).isEqualTo(fileAnswers + 2);
+    assertThat(t.internalRecords(multicast)).isEqualTo(3);
+    assertThat(person(70)).isNull();
+    assertThat(t.quarantined("persons", 70, 0).getReason()).isEqualTo("missing_parent:users");
+    assertThat(t.get(LmsTopics.FILE_UPLOADS, LegacyIds.forRow("files", 700).toString()).getUploadedBy()).isNull();
+
+    // Still unmappable, another row: nothing for the joins or the multicast.
+    upsert("users", 7, userJson("", "other@x.az"));
+    assertThat(t.internalRecords(responses)).isEqualTo(personAnswers + 1);
+    assertThat(t.internalRecords(multicast)).isEqualTo(3);
+
+    // It maps again, then is deleted: each reaches both joins and the multicast.
+    upsert("users", 7, userJson("jdoe", "j@x.az"));
+    assertThat(person(70).getUserId()).isEqualTo(LegacyIds.forRow("users", 7).toString());
+    assertThat(t.get(LmsTopics.FILE_UPLOADS, LegacyIds.forRow("files", 700).toString()).getUploadedBy()).isEqualTo(LegacyIds.forRow("users", 7).toString());
+    delete("users", 7);
+    assertThat(t.internalRecords(responses)).isEqualTo(personAnswers + 3);
+    assertThat(t.internalRecords(fileResponses)).isEqualTo(fileAnswers + 6);
+    assertThat(t.internalRecords(multicast)).isEqualTo(5);
+    assertThat(user(7)).isNull();
+    assertThat(t.quarantined("persons", 70, 0).getReason()).isEqualTo("missing_parent:users");
+    // A delete of a user never seen sends nothing anywhere.
+    delete("users", 8);
+    assertThat(t.internalRecords(multicast)).isEqualTo(5);
+    assertThat(t.internalRecords(responses)).isEqualTo(personAnswers + 3);
+    assertThat(t.headerKeys(LmsTopics.USERS)).isEmpty();
+    assertThat(t.headerKeys(LmsTopics.QUARANTINE)).isEmpty();
+  }
+
   @Test
   void malformedEmptyAndUnparseableValues() {
     upsert("users", 1, "\"username\":\"a\",\"email\":\" Bad@@Mail \",\"password\":\"  \",\"active\":0,\"create_date\":\"31/02/2020\"");

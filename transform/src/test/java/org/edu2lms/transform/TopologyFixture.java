@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -22,17 +23,22 @@ import org.edu2lms.schemas.lms.QuarantineRecord;
  */
 final class TopologyFixture implements AutoCloseable {
 
+  /** The application id of the topology under test (the prefix of its internal topics). */
+  static final String APPLICATION_ID = "edu2lms-transform-test";
+
   private final TopologyTestDriver driver;
   private final Map<String, TestInputTopic<String, String>> inputs = new HashMap<>();
   private final Map<String, TestOutputTopic<String, ?>> outputs = new HashMap<>();
   private final Map<String, Map<String, Object>> state = new HashMap<>();
   private final Map<String, Integer> emitted = new HashMap<>();
   private final Map<String, Set<String>> headerKeys = new HashMap<>();
+  private final Map<String, TestOutputTopic<byte[], byte[]>> internal = new HashMap<>();
+  private final Map<String, Integer> internalCounts = new HashMap<>();
   private long lsn = 1000;
 
   TopologyFixture(Path stateDir) {
     Properties props =
-        EduToLmsTopology.streamsConfig(new TransformConfig("dummy:9092", "edu2lms-transform-test", stateDir, 100, 1));
+        EduToLmsTopology.streamsConfig(new TransformConfig("dummy:9092", APPLICATION_ID, stateDir, 100, 1));
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
     driver = new TopologyTestDriver(EduToLmsTopology.buildTopology(), props);
     for (String t : EduToLmsTopology.INPUT_TABLES) {
@@ -85,6 +91,16 @@ final class TopologyFixture implements AutoCloseable {
   int emitted(Topic<String, ?> topic) {
     drain();
     return emitted.getOrDefault(topic.name(), 0);
+  }
+
+  /**
+   * How many records the topology has written so far to one of its internal topics (a
+   * repartition, subscription or response topic), by its name without the application id.
+   */
+  int internalRecords(String topic) {
+    TestOutputTopic<byte[], byte[]> out =
+        internal.computeIfAbsent(topic, n -> driver.createOutputTopic(APPLICATION_ID + "-" + n, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+    return internalCounts.merge(topic, out.readRecordsToList().size(), Integer::sum);
   }
 
   /** The header keys of every record written to a topic so far. */

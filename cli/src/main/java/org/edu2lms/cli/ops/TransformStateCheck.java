@@ -49,6 +49,7 @@ public final class TransformStateCheck {
     REQUIRED_STORES.put("submissions-exam-index", "assessment_submissions" + reDerive);
     REQUIRED_STORES.put("grades-journal-enrollment-index", "grades" + reDerive);
     REQUIRED_STORES.put("users-email-holders", "users would not get the e-mails that users changed before the upgrade left or took");
+    REQUIRED_STORES.put("mappable-users", "persons and file_uploads would not find the users derived before the upgrade");
   }
 
   private TransformStateCheck() {}

@@ -14,7 +14,8 @@ class TransformStateCheckTest {
     "edu2lms-transform-enrollments-offering-index-changelog",
     "edu2lms-transform-submissions-exam-index-changelog",
     "edu2lms-transform-grades-journal-enrollment-index-changelog",
-    "edu2lms-transform-users-email-holders-changelog"
+    "edu2lms-transform-users-email-holders-changelog",
+    "edu2lms-transform-mappable-users-changelog"
   };
 
   @Test
@@ -55,6 +56,7 @@ class TransformStateCheckTest {
             .contains("topic " + INDEXES[1] + " is missing, so assessment_submissions would not re-derive")
             .contains("topic " + INDEXES[2] + " is missing, so grades would not re-derive")
             .contains("topic " + INDEXES[3] + " is missing, so users would not get the e-mails")
+            .contains("topic " + INDEXES[4] + " is missing, so persons and file_uploads would not find the users derived before the upgrade")
             .doesNotContain(MASKS + " is missing")
             .doesNotContain(ROWS + " is missing"));
   }
@@ -68,7 +70,8 @@ class TransformStateCheckTest {
             "app-enrollments-offering-index-changelog",
             "app-submissions-exam-index-changelog",
             "app-grades-journal-enrollment-index-changelog",
-            "app-users-email-holders-changelog");
+            "app-users-email-holders-changelog",
+            "app-mappable-users-changelog");
     var stores = new java.util.HashSet<String>();
     org.edu2lms.transform.EduToLmsTopology.buildTopology().describe().subtopologies()
         .forEach(s -> s.nodes().forEach(n -> {
@@ -79,6 +82,6 @@ class TransformStateCheckTest {
     assertThat(stores)
         .contains(
             "journal_details-side-records", "grades-journal-rows", "enrollments-offering-index", "submissions-exam-index", "grades-journal-enrollment-index",
-            "users-email-holders");
+            "users-email-holders", "mappable-users");
   }
 }
