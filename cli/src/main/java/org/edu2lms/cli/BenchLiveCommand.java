@@ -121,6 +121,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
       Map<String, Object> byTable,
       List<String> slowest,
       double machineBusyPercent,
+      double machineStealPercent,
+      double machineIowaitPercent,
       double pipelineCores,
       GcWatch.Pauses gcPauses,
       TransformCommits.Window transformCommits,
@@ -238,12 +240,13 @@ public final class BenchLiveCommand implements Callable<Integer> {
             out.printf(
                 "      rate %-5s: %,6d changes (%,.0f/s achieved), latency p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms;"
                     + " lag max %,d, %s (trend %+.1f records/s), drained in %.1f s; GC pauses %d, %d ms in all, longest %d ms;"
-                    + " transform commits %.0f/s, %.1f ms on average, longest %.0f ms, %.1f records sent per change%n",
+                    + " transform commits %.0f/s, %.1f ms on average, longest %.0f ms, %.1f records sent per change;"
+                    + " machine busy %.0f %%, steal %.0f %%, iowait %.0f %%%n",
                 step.label(), step.changes(), step.achievedPerSecond(), step.p50Ms(), step.p95Ms(), step.p99Ms(), step.maxMs(),
                 step.lagMax(), step.lagFlat() ? "flat" : "GROWING", step.lagSlopePerSecond(), step.drainSeconds(),
                 step.gcPauses().count(), step.gcPauses().totalMs(), step.gcPauses().longestMs(),
                 step.transformCommits().perSecond(), step.transformCommits().latencyAvgMs(), step.transformCommits().latencyMaxMs(),
-                step.transformRecordsPerChange());
+                step.transformRecordsPerChange(), step.machineBusyPercent(), step.machineStealPercent(), step.machineIowaitPercent());
             out.printf(
                 "        journal_details changes, hop by hop (%s of %s traced; not traced: %s; keys read: %s): %s%n",
                 step.hops().get("traced"), step.hops().get("of"), step.hops().get("notTracedAt"), step.hops().get("keysRead"), hopLine(step.hops()));
@@ -320,7 +323,12 @@ public final class BenchLiveCommand implements Callable<Integer> {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     // CPU while the rate ran (not the drain): the whole machine, and this JVM (all stages and the broker).
-    double busy = BenchSupport.machineCpuBetween(ticks0, BenchSupport.machineCpuTicks()).getOrDefault("busyPercent", -1.0);
+    // Steal (a hypervisor running other guests) and iowait (the cores idle with I/O outstanding:
+    // the fsyncs of both PostgreSQL servers) move latency between runs of one build.
+    Map<String, Double> machineCpu = BenchSupport.machineCpuBetween(ticks0, BenchSupport.machineCpuTicks());
+    double busy = machineCpu.getOrDefault("busyPercent", -1.0);
+    double steal = machineCpu.getOrDefault("stealPercent", -1.0);
+    double iowait = machineCpu.getOrDefault("iowaitPercent", -1.0);
     double cores = (BenchSupport.processCpuSeconds() - cpu0) / seconds;
     GcWatch.Pauses pauses = gc.takePauses();
     TransformCommits.Window commits = TransformCommits.since(pipeline.registry(), commits0, seconds);
@@ -382,6 +390,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
         byTable,
         slowest,
         busy,
+        steal,
+        iowait,
         cores,
         pauses,
         commits,
@@ -568,16 +578,19 @@ public final class BenchLiveCommand implements Callable<Integer> {
         + " Kafka Streams' own `commit-total` over the step (all stream threads) and `commit-latency-avg` / `-max` over its"
         + " metric window (the last 30–60 s); NaN when unknown. Records per change: what the stream threads' producers sent"
         + " (LMS outputs, changelogs, internal topics; Kafka's `record-send-total`) over the step, per change written."
+        + " Machine busy / steal / iowait: `/proc/stat` over the step, shares of all cores' time; steal is the time a"
+        + " hypervisor ran other guests while this one was ready, iowait the time the cores were idle with I/O outstanding"
+        + " (the PostgreSQL servers' fsyncs); both move latency between runs of one build."
         + " Drain: from the writer's stop to the LMS commit of the step's last timed change.\n\n");
-    md.append("| rate | changes | achieved/s | timed | p50 ms | p95 ms | p99 ms | max ms | lag max | lag at end | drain s | lag (trend, records/s) | machine busy | pipeline JVM cores | GC pauses (n / ms in all / longest ms) | transform commits/s, ms avg / longest | transform records per change |\n");
+    md.append("| rate | changes | achieved/s | timed | p50 ms | p95 ms | p99 ms | max ms | lag max | lag at end | drain s | lag (trend, records/s) | machine busy / steal / iowait | pipeline JVM cores | GC pauses (n / ms in all / longest ms) | transform commits/s, ms avg / longest | transform records per change |\n");
     md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
     for (Step s : steps) {
       GcWatch.Pauses gc = s.gcPauses();
       TransformCommits.Window c = s.transformCommits();
       md.append(String.format(
-          "| %s | %,d | %,.0f | %,d | %.0f | %.0f | %.0f | %.0f | %,d | %,d | %.1f | %s (%+.1f) | %.0f %% | %.2f | %d / %d / %d | %.0f, %.1f / %.0f | %.1f |%n",
+          "| %s | %,d | %,.0f | %,d | %.0f | %.0f | %.0f | %.0f | %,d | %,d | %.1f | %s (%+.1f) | %.0f %% / %.0f %% / %.0f %% | %.2f | %d / %d / %d | %.0f, %.1f / %.0f | %.1f |%n",
           s.label(), s.changes(), s.achievedPerSecond(), s.timed(), s.p50Ms(), s.p95Ms(), s.p99Ms(), s.maxMs(),
-          s.lagMax(), s.lagAtEnd(), s.drainSeconds(), s.lagFlat() ? "flat" : "growing", s.lagSlopePerSecond(), s.machineBusyPercent(),
+          s.lagMax(), s.lagAtEnd(), s.drainSeconds(), s.lagFlat() ? "flat" : "growing", s.lagSlopePerSecond(), s.machineBusyPercent(), s.machineStealPercent(), s.machineIowaitPercent(),
           s.pipelineCores(), gc.count(), gc.totalMs(), gc.longestMs(), c.perSecond(), c.latencyAvgMs(), c.latencyMaxMs(), s.transformRecordsPerChange()));
     }
     md.append("\njournal_details changes hop by hop (record timestamps on the topics; see HopTrace), p50 / p95 / p99 ms:\n\n");

@@ -129,9 +129,10 @@ final class BenchSupport {
 
   /**
    * The machine's cumulative CPU counters (Linux {@code /proc/stat}, first line, in clock ticks):
-   * {@code [busy, idle, steal]} where busy is user + nice + system + irq + softirq and idle is
-   * idle + iowait; {@code null} elsewhere. Two readings give the share of the machine the run had
-   * and how much a hypervisor took away (steal), which explains run-to-run noise.
+   * {@code [busy, idle, steal, iowait]} where busy is user + nice + system + irq + softirq and idle
+   * is idle + iowait; {@code null} elsewhere. Two readings give the share of the machine the run had
+   * and how much a hypervisor took away (steal) or the cores spent idle with I/O outstanding
+   * (iowait: fsyncs of the two PostgreSQL servers), which explain run-to-run noise.
    */
   static long[] machineCpuTicks() {
     try {
@@ -144,7 +145,7 @@ final class BenchSupport {
       long irq = Long.parseLong(f[6]);
       long softirq = Long.parseLong(f[7]);
       long steal = f.length > 8 ? Long.parseLong(f[8]) : 0;
-      return new long[] {user + nice + system + irq + softirq, idle + iowait, steal};
+      return new long[] {user + nice + system + irq + softirq, idle + iowait, steal, iowait};
     } catch (IOException | RuntimeException e) {
       return null;
     }
@@ -153,7 +154,8 @@ final class BenchSupport {
   /**
    * The machine's CPU use between two {@link #machineCpuTicks()} readings.
    *
-   * @return {@code {"busyPercent": …, "stealPercent": …}} of all cores' time, or an empty map
+   * @return {@code {"busyPercent": …, "stealPercent": …, "iowaitPercent": …}} of all cores' time,
+   *     or an empty map
    */
   static java.util.Map<String, Double> machineCpuBetween(long[] before, long[] after) {
     if (before == null || after == null) {
@@ -166,7 +168,8 @@ final class BenchSupport {
     if (total <= 0) {
       return java.util.Map.of();
     }
-    return java.util.Map.of("busyPercent", 100 * busy / total, "stealPercent", 100 * steal / total);
+    double iowait = after[3] - before[3];
+    return java.util.Map.of("busyPercent", 100 * busy / total, "stealPercent", 100 * steal / total, "iowaitPercent", 100 * iowait / total);
   }
 
   /**
