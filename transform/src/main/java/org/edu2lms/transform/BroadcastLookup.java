@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -15,6 +16,7 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -91,6 +93,36 @@ final class BroadcastLookup {
     Headers headers = new RecordHeaders(record.headers().toArray());
     headers.add(PREVIOUS, summary);
     return record.withHeaders(headers);
+  }
+
+  /**
+   * A value mapping that is given the record's {@link #PREVIOUS} header (null when it has none)
+   * and drops the record's headers, so that the header, which is for steps of the same task, does
+   * not reach the LMS, quarantine or notes topics.
+   *
+   * @param mapper the mapping of a value (null for a deletion; may return null) and the header
+   */
+  static <V, R> FixedKeyProcessorSupplier<Long, V, R> mapValuesWithPrevious(BiFunction<V, byte[], R> mapper) {
+    return () ->
+        new FixedKeyProcessor<>() {
+          private FixedKeyProcessorContext<Long, R> context;
+
+          @Override
+          public void init(FixedKeyProcessorContext<Long, R> context) {
+            this.context = context;
+          }
+
+          @Override
+          public void process(FixedKeyRecord<Long, V> record) {
+            R value = mapper.apply(record.value(), previous(record.headers()));
+            context.forward(record.withValue(value).withHeaders(new RecordHeaders()));
+          }
+        };
+  }
+
+  /** As {@link #mapValuesWithPrevious} for a mapping that does not read the header. */
+  static <V, R> FixedKeyProcessorSupplier<Long, V, R> mapValuesWithoutHeaders(Function<V, R> mapper) {
+    return mapValuesWithPrevious((value, previous) -> mapper.apply(value));
   }
 
   /** Reads a stored row ({@link EduRowStoreSerde}); null stays null. */

@@ -1,11 +1,9 @@
 package org.edu2lms.transform;
 
 import java.util.function.BiPredicate;
-import java.util.function.Function;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
@@ -52,29 +50,5 @@ final class DropUnchangedProjection<V> implements FixedKeyProcessor<Long, V, V> 
       return;
     }
     context.forward(record.withHeaders(new RecordHeaders()));
-  }
-
-  /**
-   * A value mapping that also drops the record's headers, so that the {@link
-   * BroadcastLookup#PREVIOUS} header, which is for steps of the same task, does not reach the
-   * LMS, quarantine or notes topics.
-   *
-   * @param mapper the mapping of a value (null for a deletion; may return null)
-   */
-  static <V, R> FixedKeyProcessorSupplier<Long, V, R> mapValuesWithoutHeaders(Function<V, R> mapper) {
-    return () ->
-        new FixedKeyProcessor<>() {
-          private FixedKeyProcessorContext<Long, R> context;
-
-          @Override
-          public void init(FixedKeyProcessorContext<Long, R> context) {
-            this.context = context;
-          }
-
-          @Override
-          public void process(FixedKeyRecord<Long, V> record) {
-            context.forward(record.withValue(mapper.apply(record.value())).withHeaders(new RecordHeaders()));
-          }
-        };
   }
 }

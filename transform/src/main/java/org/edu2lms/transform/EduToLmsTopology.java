@@ -13,7 +13,6 @@ import java.util.Properties;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,9 +30,6 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TableJoined;
 import org.apache.kafka.streams.processor.WallclockTimestampExtractor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.edu2lms.schemas.EduTables;
@@ -457,7 +453,7 @@ public final class EduToLmsTopology {
         changed
             .merge(rederived, Named.as("users-with-owners"))
             .processValues(
-                DropUnchangedProjection.<EduRow, MappingResult<org.edu2lms.schemas.lms.User>>mapValuesWithoutHeaders(
+                BroadcastLookup.<EduRow, MappingResult<org.edu2lms.schemas.lms.User>>mapValuesWithoutHeaders(
                     u -> u == null ? null : guarded(() -> UserMapping.map(u, EmailOwners.ownerOf(u)), u.lsn())),
                 Named.as("users-map")),
         LmsTopics.USERS,
@@ -542,7 +538,7 @@ public final class EduToLmsTopology {
     KStream<Long, Mapped<T>> mapped =
         rows.mapValues(r -> r == null ? null : new Mapped<>(r, guarded(() -> mapping.apply(r), r.lsn())), Named.as(eduTable + "-map"));
     emit(
-        mapped.processValues(DropUnchangedProjection.<Mapped<T>, MappingResult<T>>mapValuesWithoutHeaders(m -> m == null ? null : m.result()), Named.as(eduTable + "-result")),
+        mapped.processValues(BroadcastLookup.<Mapped<T>, MappingResult<T>>mapValuesWithoutHeaders(m -> m == null ? null : m.result()), Named.as(eduTable + "-result")),
         topic,
         eduTable);
     return mapped.mapValues(m -> m != null && m.result().isOk() ? m.row() : null, Named.as(eduTable + "-mappable"));
@@ -723,7 +719,7 @@ public final class EduToLmsTopology {
    * live p99 is made of).
    */
   private void grades(KStream<Long, EduRow> details) {
-    KStream<Long, GradeChange> changes = details.processValues(GradeChange.Mapper::new, Named.as("journal_details-map"));
+    KStream<Long, GradeChange> changes = details.processValues(BroadcastLookup.mapValuesWithPrevious(GradeChange::of), Named.as("journal_details-map"));
     changes
         .flatMap(
             (id, change) -> {
@@ -785,25 +781,12 @@ public final class EduToLmsTopology {
     }
 
     /**
-     * Maps a row (null when deleted) and reads, then drops, the {@link BroadcastLookup#PREVIOUS}
-     * header.
+     * The grades of a row (null when deleted) and the {@link BroadcastLookup#PREVIOUS} header of
+     * its change (null when it has none: {@link #ALL_SLOTS}).
      */
-    static final class Mapper implements FixedKeyProcessor<Long, EduRow, GradeChange> {
-      private FixedKeyProcessorContext<Long, GradeChange> context;
-
-      @Override
-      public void init(FixedKeyProcessorContext<Long, GradeChange> context) {
-        this.context = context;
-      }
-
-      @Override
-      public void process(FixedKeyRecord<Long, EduRow> record) {
-        EduRow d = record.value();
-        byte[] previous = BroadcastLookup.previous(record.headers());
-        int mayBeLive = previous == null || previous.length != 1 ? ALL_SLOTS : previous[0] & ALL_SLOTS;
-        GradeChange change = new GradeChange(d == null ? null : guardedGrades(d), mayBeLive);
-        context.forward(record.withValue(change).withHeaders(new RecordHeaders()));
-      }
+    static GradeChange of(EduRow d, byte[] previous) {
+      int mayBeLive = previous == null || previous.length != 1 ? ALL_SLOTS : previous[0] & ALL_SLOTS;
+      return new GradeChange(d == null ? null : guardedGrades(d), mayBeLive);
     }
   }
 
