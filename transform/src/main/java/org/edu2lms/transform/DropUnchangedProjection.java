@@ -1,5 +1,6 @@
 package org.edu2lms.transform;
 
+import java.util.Arrays;
 import java.util.function.BiPredicate;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -36,6 +37,32 @@ final class DropUnchangedProjection<V> implements FixedKeyProcessor<Long, V, V> 
    */
   DropUnchangedProjection(BiPredicate<byte[], V> unchanged) {
     this.unchanged = unchanged;
+  }
+
+  /**
+   * The projection of a row the receivers hold nothing of (no row, or one that does not map):
+   * {@code {0}}.
+   */
+  static byte[] nothingHeld() {
+    return new byte[] {0};
+  }
+
+  /** The projection of a row the receivers hold: {@code 1} followed by what they hold of it. */
+  static byte[] held(byte[] payload) {
+    byte[] out = new byte[1 + payload.length];
+    out[0] = 1;
+    System.arraycopy(payload, 0, out, 1, payload.length);
+    return out;
+  }
+
+  /** Whether a projection is {@link #held} rather than {@link #nothingHeld}. */
+  static boolean isHeld(byte[] projection) {
+    return projection.length > 0 && projection[0] == 1;
+  }
+
+  /** What a {@link #held} projection carries; empty for {@link #nothingHeld}. */
+  static byte[] payload(byte[] projection) {
+    return projection.length > 1 ? Arrays.copyOfRange(projection, 1, projection.length) : new byte[0];
   }
 
   @Override

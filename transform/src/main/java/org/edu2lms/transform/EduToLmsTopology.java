@@ -690,14 +690,10 @@ public final class EduToLmsTopology {
 
   private static byte[] journalForGrades(EduRow journal, boolean maps) {
     if (!maps) {
-      return new byte[] {0};
+      return DropUnchangedProjection.nothingHeld();
     }
     try {
-      byte[] json = JSON.writeValueAsBytes(journalOf(journal));
-      byte[] out = new byte[1 + json.length];
-      out[0] = 1;
-      System.arraycopy(json, 0, out, 1, json.length);
-      return out;
+      return DropUnchangedProjection.held(JSON.writeValueAsBytes(journalOf(journal)));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a JSON tree of two values cannot fail to serialize", e);
     }

@@ -88,26 +88,22 @@ final class EmailOwners {
    */
   static byte[] projection(EduRow user) {
     if (user == null || !UserMapping.isMappable(user.row())) {
-      return new byte[] {0};
+      return DropUnchangedProjection.nothingHeld();
     }
     String email = UserMapping.ownershipEmail(user.row());
-    byte[] bytes = email == null ? new byte[0] : email.getBytes(StandardCharsets.UTF_8);
-    byte[] out = new byte[1 + bytes.length];
-    out[0] = 1;
-    System.arraycopy(bytes, 0, out, 1, bytes.length);
-    return out;
+    return DropUnchangedProjection.held(email == null ? new byte[0] : email.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Whether the user (null when deleted) competes for the e-mail the {@link #projection} bytes name. */
   static boolean sameEmail(byte[] projection, EduRow user) {
-    String before = projection.length > 1 ? new String(projection, 1, projection.length - 1, StandardCharsets.UTF_8) : null;
+    byte[] email = DropUnchangedProjection.payload(projection);
+    String before = email.length == 0 ? null : new String(email, StandardCharsets.UTF_8);
     return Objects.equals(before, user == null ? null : UserMapping.ownershipEmail(user.row()));
   }
 
   /** Whether the user (null when deleted) maps exactly when the {@link #projection} bytes say it did. */
   static boolean sameMappability(byte[] projection, EduRow user) {
-    boolean before = projection.length > 0 && projection[0] == 1;
-    return before == (user != null && UserMapping.isMappable(user.row()));
+    return DropUnchangedProjection.isHeld(projection) == (user != null && UserMapping.isMappable(user.row()));
   }
 
   /** The owner recorded on a derived row ({@link #OWNER}), null when none. */
