@@ -85,7 +85,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
 
   @Mixin StreamThreadsOption threads;
 
-  @Option(names = "--capture-poll-interval", description = "Debezium's poll.interval.ms for the capture, for an experiment (default: the pipeline's own, 10 ms)")
+  @Option(names = "--capture-poll-interval", description = "Debezium's poll.interval.ms for the capture, for an experiment (default: the pipeline's own, 5 ms)")
   Duration capturePollInterval;
 
   @Option(
