@@ -280,8 +280,8 @@ public record CaptureConfig(
     // replication stream, and in the engine's queue poll, which returns a batch only once it is
     // full (max.batch.size) or this interval has passed. At 1,000 changes/s the batches of a 5 ms
     // interval also wake the transform's stream threads often enough that each commits close to
-    // its 20 ms interval instead of at the third 10 ms batch (~30 ms): live p99 43-49 ms against
-    // 48-65 at 10 ms, for the same CPU (docs/benchmarks §Debezium's poll interval 5 ms, session 20).
+    // its 20 ms interval instead of at the third 10 ms batch (~30 ms): live p99 39-50 ms against
+    // 47-70 at 10 ms, for the same CPU (docs/benchmarks §Debezium's poll interval 5 ms, session 20).
     p.setProperty("poll.interval.ms", "5");
     // No retry inside Debezium: after a lost connection it would re-create a dropped slot and
     // skip the changes in between. EduCapture starts a new engine after checking the slot.
