@@ -90,6 +90,13 @@ public record CaptureConfig(
           "event.processing.failure.handling.mode", "message.key.columns", "snapshot.select.statement.overrides",
           "converters", "post.processors");
 
+  /**
+   * Default Debezium {@code poll.interval.ms} (a {@code debezium.poll.interval.ms} pass-through
+   * overrides it): 5 ms, in milliseconds. Why 5 and not 10: see {@link #debeziumProperties()}'s
+   * comment and docs/benchmarks §Debezium's poll interval 5 ms.
+   */
+  public static final long DEFAULT_POLL_INTERVAL_MS = 5;
+
   /** Default replication slot and publication name. */
   public static final String DEFAULT_REPLICATION_NAME = "edu2lms";
 
@@ -282,7 +289,7 @@ public record CaptureConfig(
     // interval also wake the transform's stream threads often enough that each commits close to
     // its 20 ms interval instead of at the third 10 ms batch (~30 ms): live p99 39-50 ms against
     // 47-70 at 10 ms, for the same CPU (docs/benchmarks §Debezium's poll interval 5 ms, session 20).
-    p.setProperty("poll.interval.ms", "5");
+    p.setProperty("poll.interval.ms", Long.toString(DEFAULT_POLL_INTERVAL_MS));
     // No retry inside Debezium: after a lost connection it would re-create a dropped slot and
     // skip the changes in between. EduCapture starts a new engine after checking the slot.
     p.setProperty("errors.max.retries", "0");

@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.utils.AppInfoParser;
+import org.edu2lms.capture.CaptureConfig;
 import org.edu2lms.capture.EduCapture;
 import org.edu2lms.embedded.EmbeddedKafkaCluster;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
@@ -85,7 +86,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
 
   @Mixin StreamThreadsOption threads;
 
-  @Option(names = "--capture-poll-interval", description = "Debezium's poll.interval.ms for the capture, for an experiment (default: the pipeline's own, 5 ms)")
+  @Option(names = "--capture-poll-interval", description = "Debezium's poll.interval.ms for the capture, for an experiment (default: the pipeline's own, " + CaptureConfig.DEFAULT_POLL_INTERVAL_MS + " ms)")
   Duration capturePollInterval;
 
   @Option(
@@ -528,8 +529,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
    * {@code debezium.*} pass-through) and the producer's {@code compression.type} (a {@code
    * kafka.*} pass-through); each null: unchanged.
    */
-  private static org.edu2lms.capture.CaptureConfig withCaptureOverrides(
-      org.edu2lms.capture.CaptureConfig c, Duration pollInterval, String compression) {
+  private static CaptureConfig withCaptureOverrides(
+      CaptureConfig c, Duration pollInterval, String compression) {
     Map<String, String> debezium = new java.util.HashMap<>(c.debezium());
     if (pollInterval != null) {
       debezium.put("poll.interval.ms", Long.toString(pollInterval.toMillis()));
@@ -538,7 +539,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
     if (compression != null) {
       kafka.put("compression.type", compression);
     }
-    return new org.edu2lms.capture.CaptureConfig(
+    return new CaptureConfig(
         c.eduHost(), c.eduPort(), c.eduDatabase(), c.eduUser(), c.eduPassword(), c.kafkaBootstrap(), c.slotName(), c.publicationName(),
         c.offsetFile(), c.heartbeatInterval(), c.eduSslMode(), kafka, debezium, c.snapshotHeldTables());
   }
