@@ -132,68 +132,80 @@ class ObservabilityIT {
     assertThat(before.transform().perTable()).containsEntry("users", 0L);
 
     pipeline.stopTransform();
-    int n = 10;
-    try (Statement st = edu.createStatement()) {
-      // One UPDATE of 10 rows: 10 change events on edu.public.users, one partition.
-      assertThat(st.executeUpdate("UPDATE users SET update_date = 'lag test' WHERE id IN (SELECT id FROM users ORDER BY id LIMIT " + n + ")"))
-          .isEqualTo(n);
+    try {
+      int n = 10;
+      try (Statement st = edu.createStatement()) {
+        // One UPDATE of 10 rows: 10 change events on edu.public.users, one partition.
+        assertThat(st.executeUpdate("UPDATE users SET update_date = 'lag test' WHERE id IN (SELECT id FROM users ORDER BY id LIMIT " + n + ")"))
+            .isEqualTo(n);
+      }
+      await("transform lag on edu.public.users-0 = " + n)
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> report().transform().perPartition().get("edu.public.users-0"), lag -> lag == n);
+      LagReport backlog = report();
+      assertThat(backlog.transform().perTable()).containsEntry("users", (long) n);
+      assertThat(withoutHeartbeats(backlog.transform().perPartition()))
+          .as("the lag the tool reports is what Kafka's consumer API reports for the group")
+          .isEqualTo(withoutHeartbeats(lagSeenByAConsumer(GROUPS.transformGroup(), backlog.transform().perPartition().keySet())));
+    } finally {
+      restartAndAwaitCaughtUp(Pipeline.Stage.TRANSFORM);
     }
-    await("transform lag on edu.public.users-0 = " + n)
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> report().transform().perPartition().get("edu.public.users-0"), lag -> lag == n);
-    LagReport backlog = report();
-    assertThat(backlog.transform().perTable()).containsEntry("users", (long) n);
-    assertThat(withoutHeartbeats(backlog.transform().perPartition()))
-        .as("the lag the tool reports is what Kafka's consumer API reports for the group")
-        .isEqualTo(withoutHeartbeats(lagSeenByAConsumer(GROUPS.transformGroup(), backlog.transform().perPartition().keySet())));
-
-    pipeline.startTransform();
-    pipeline.awaitCaughtUp(Duration.ofMinutes(2), Duration.ofMillis(200));
     assertThat(report().transform().perTable()).containsEntry("users", 0L);
   }
 
   @Test
   @Order(2)
-  void aStoppedSinkShowsItsBacklogAndAStaleFreshnessOnTheStatusPageAsLagJsonDoesThenRecovers() throws Exception {
-    pipeline.stopSink();
-    // Only the sink writes LMS, so an accounting counted from now on is the final one of this
-    // test; the status page's is counted every 10 s and may still be one from the initial load.
-    Instant sinkStopped = Instant.now();
+  void aStoppedSinkShowsItsBacklogAndAStaleFreshnessAsLagJsonDoesThenRecovers() throws Exception {
     int n = 10;
-    try (Statement st = edu.createStatement()) {
-      assertThat(st.executeUpdate("UPDATE users SET username = 'lag-' || id WHERE id IN (SELECT id FROM users WHERE trim(username) <> '' ORDER BY id LIMIT " + n + ")"))
-          .isEqualTo(n);
+    pipeline.stopSink();
+    try {
+      long usersLag = awaitSinkBacklogOfUsers("lag-", n);
+      // Freshness: no heartbeat reaches LMS while the sink is stopped, so it only grows.
+      await("freshness grows past 3 s").atMost(Duration.ofSeconds(30)).until(() -> report().freshness().seconds() > 3.0);
+
+      // `edu2lms lag --json`, run as an operator would, agrees with the report on the backlog.
+      JsonNode lagJson = JSON.readTree(runLag("--json"));
+      assertThat(lagJson.at("/sink/perTable/users").asLong()).isEqualTo(usersLag);
+      assertThat(lagJson.at("/capture/slotExists").asBoolean()).isTrue();
+      assertThat(lagJson.at("/freshness/seconds").asDouble()).isGreaterThan(3.0);
+      assertThat(runLag()).contains("consumer lag, group " + GROUPS.sinkGroup()).contains("freshness");
+    } finally {
+      restartAndAwaitCaughtUp(Pipeline.Stage.SINK);
     }
-    // The transform maps them (its data lag back to 0); the sink's lag on lms.users is then n
-    // records plus the transaction markers of the transform's commits on that partition.
-    await("sink backlog on lms.users")
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> ConsumerLag.transformDataLag(admin, GROUPS.transformGroup()) == 0 && report().sink().perTable().getOrDefault("users", 0L) >= n);
-    LagReport backlog = report();
-    assertThat(withoutHeartbeats(backlog.sink().perPartition()))
-        .isEqualTo(withoutHeartbeats(lagSeenByAConsumer(GROUPS.sinkGroup(), backlog.sink().perPartition().keySet())));
-    long usersLag = backlog.sink().perTable().get("users");
-
-    // Freshness: no heartbeat reaches LMS while the sink is stopped, so it only grows.
-    await("freshness grows past 3 s").atMost(Duration.ofSeconds(30)).until(() -> report().freshness().seconds() > 3.0);
-
-    // `edu2lms lag --json`, run as an operator would, and the status page agree on the backlog.
-    JsonNode lagJson = JSON.readTree(runLag("--json"));
-    assertThat(lagJson.at("/sink/perTable/users").asLong()).isEqualTo(usersLag);
-    assertThat(lagJson.at("/capture/slotExists").asBoolean()).isTrue();
-    assertThat(lagJson.at("/freshness/seconds").asDouble()).isGreaterThan(3.0);
-    assertThat(runLag()).contains("consumer lag, group " + GROUPS.sinkGroup()).contains("freshness");
-    checkStatusPageInChromium(usersLag, sinkStopped);
-
-    pipeline.startSink();
-    pipeline.awaitCaughtUp(Duration.ofMinutes(2), Duration.ofMillis(200));
     assertThat(report().sink().perTable()).containsEntry("users", 0L);
     await("freshness recovers").atMost(Duration.ofSeconds(30)).until(() -> report().freshness().seconds() < 3.0);
     assertThat(count(lms, "SELECT count(*) FROM users WHERE username LIKE 'lag-%'")).isEqualTo(n);
   }
 
+  /**
+   * The status page in headless Chromium. Skipped, before it stops anything, where Debian's
+   * chromium and chromium-driver are missing, except under CI ({@code CI} set), where they are
+   * required.
+   */
   @Test
   @Order(3)
+  void theStatusPageShowsTheSinkBacklogAndTheBalancedAccountingInChromium() throws Exception {
+    boolean installed = new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
+    if (System.getenv("CI") == null) {
+      Assumptions.assumeTrue(installed, "Debian's chromium and chromium-driver are not installed (.ci/run installs them)");
+    }
+    assertThat(installed).as(CHROMIUM + " and " + CHROMEDRIVER + " (Debian packages chromium, chromium-driver)").isTrue();
+    int n = 10;
+    pipeline.stopSink();
+    try {
+      // Only the sink writes LMS, so an accounting counted from now on is the final one of this
+      // test; the status page's is counted every 10 s and may still be an earlier one.
+      Instant sinkStopped = Instant.now();
+      long usersLag = awaitSinkBacklogOfUsers("page-", n);
+      checkStatusPageInChromium(usersLag, sinkStopped);
+    } finally {
+      restartAndAwaitCaughtUp(Pipeline.Stage.SINK);
+    }
+    assertThat(count(lms, "SELECT count(*) FROM users WHERE username LIKE 'page-%'")).isEqualTo(n);
+  }
+
+  @Test
+  @Order(4)
   void metricsAreInPrometheusTextFormatAndCarryTheNamedSeries() throws Exception {
     // The monitor has polled since the last lag change (it polls every 2 s).
     await().atMost(Duration.ofSeconds(30))
@@ -254,7 +266,7 @@ class ObservabilityIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void cutoverCheckTurnsReadyOnceVerifiedAndAcknowledgedThenNotReadyWhenTheSinkStopsAndReadyAgainWhenItDrains() throws Exception {
     pipeline.awaitCaughtUp(Duration.ofMinutes(2), Duration.ofMillis(300));
     String before = edu2lms(1, "cutover-check");
@@ -281,23 +293,25 @@ class ObservabilityIT {
 
     // The sink stops while EDU changes: NOT READY, naming the sink's backlog.
     pipeline.stopSink();
-    try (Statement st = edu.createStatement()) {
-      st.executeUpdate("UPDATE users SET update_date = 'cutover test' WHERE id IN (SELECT id FROM users ORDER BY id LIMIT 5)");
+    try {
+      try (Statement st = edu.createStatement()) {
+        st.executeUpdate("UPDATE users SET update_date = 'cutover test' WHERE id IN (SELECT id FROM users ORDER BY id LIMIT 5)");
+      }
+      await("NOT READY with the sink's lag")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> cutover().blockers(), b -> b.stream().anyMatch(x -> x.matches("sink: consumer lag [1-9][0-9]* records \\(group edu2lms-sink\\)")));
+      String stopped = edu2lms(1, "cutover-check", "--json");
+      JsonNode verdict = JSON.readTree(stopped);
+      assertThat(verdict.get("ready").asBoolean()).isFalse();
+      // 5 users and the LMS, quarantine and notes records derived from them.
+      assertThat(verdict.get("blockers").toString()).containsPattern("sink: consumer lag [1-9][0-9]* records");
+      await("the status page says NOT READY")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> JSON.readTree(get("/api/status")).at("/cutover/verdict").asText().equals("NOT READY"));
+    } finally {
+      // The backlog drains: READY again below (the earlier verify is still recent).
+      pipeline.startSink();
     }
-    await("NOT READY with the sink's lag")
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> cutover().blockers(), b -> b.stream().anyMatch(x -> x.matches("sink: consumer lag [1-9][0-9]* records \\(group edu2lms-sink\\)")));
-    String stopped = edu2lms(1, "cutover-check", "--json");
-    JsonNode verdict = JSON.readTree(stopped);
-    assertThat(verdict.get("ready").asBoolean()).isFalse();
-    // 5 users and the LMS, quarantine and notes records derived from them.
-    assertThat(verdict.get("blockers").toString()).containsPattern("sink: consumer lag [1-9][0-9]* records");
-    await("the status page says NOT READY")
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> JSON.readTree(get("/api/status")).at("/cutover/verdict").asText().equals("NOT READY"));
-
-    // The backlog drains: READY again (the earlier verify is still recent).
-    pipeline.startSink();
     await("READY again once the backlog drains")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(500))
@@ -305,16 +319,44 @@ class ObservabilityIT {
     assertThat(edu2lms(0, "cutover-check")).isEqualTo("READY\n");
   }
 
+  /**
+   * Starts the stage the test stopped and waits until the pipeline has caught up, so that the
+   * next test finds all three stages running with no backlog, whatever this one asserted.
+   */
+  private static void restartAndAwaitCaughtUp(Pipeline.Stage stage) throws Exception {
+    switch (stage) {
+      case TRANSFORM -> pipeline.startTransform();
+      case SINK -> pipeline.startSink();
+      default -> throw new IllegalArgumentException("this suite stops only the transform and the sink: " + stage);
+    }
+    pipeline.awaitCaughtUp(Duration.ofMinutes(2), Duration.ofMillis(200));
+  }
+
+  /**
+   * With the sink stopped: renames {@code n} users with a non-blank username to {@code prefix ||
+   * id}, waits until the transform has mapped them (its data lag 0) and the sink's lag on
+   * lms.users is at least {@code n} (the records plus the transaction markers of the transform's
+   * commits on that partition), checks that lag against Kafka's own view of the group, and returns it.
+   */
+  private static long awaitSinkBacklogOfUsers(String prefix, int n) throws Exception {
+    try (Statement st = edu.createStatement()) {
+      assertThat(st.executeUpdate("UPDATE users SET username = '" + prefix + "' || id WHERE id IN (SELECT id FROM users WHERE trim(username) <> '' ORDER BY id LIMIT " + n + ")"))
+          .isEqualTo(n);
+    }
+    await("sink backlog on lms.users")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> ConsumerLag.transformDataLag(admin, GROUPS.transformGroup()) == 0 && report().sink().perTable().getOrDefault("users", 0L) >= n);
+    LagReport backlog = report();
+    assertThat(withoutHeartbeats(backlog.sink().perPartition()))
+        .isEqualTo(withoutHeartbeats(lagSeenByAConsumer(GROUPS.sinkGroup(), backlog.sink().perPartition().keySet())));
+    return backlog.sink().perTable().get("users");
+  }
+
   private static CutoverCheck cutover() throws Exception {
     return CutoverCheck.evaluate(report(), CutoverCheck.Facts.read(lms, CutoverCheck.Criteria.DEFAULTS), CutoverCheck.Criteria.DEFAULTS, java.time.Instant.now());
   }
 
   private static void checkStatusPageInChromium(long usersLag, Instant countedAfter) throws Exception {
-    boolean installed = new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
-    if (System.getenv("CI") == null) {
-      Assumptions.assumeTrue(installed, "Debian's chromium and chromium-driver are not installed (.ci/run installs them)");
-    }
-    assertThat(installed).as(CHROMIUM + " and " + CHROMEDRIVER + " (Debian packages chromium, chromium-driver)").isTrue();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);
     options.addArguments(
