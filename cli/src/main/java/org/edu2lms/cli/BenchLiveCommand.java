@@ -201,7 +201,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
                 new org.edu2lms.sink.SinkConfig(
                     k.lmsJdbcUrl(), k.lmsUser(), k.lmsPassword(), k.kafkaBootstrap(), k.groupId(), k.maxPollRecords(), k.stageMethod(),
                     k.upsertConnections(), k.parkedGrace(), k.parkedRetryInterval(), k.retryMaxAttempts(), k.retryMaxBackoff(), fetch),
-                embedded.partitions());
+                embedded.partitions(),
+                embedded.dataDir());
         report.put("transformCommitIntervalMs", settings.transform().commitIntervalMs());
         report.put("transformCatchUpCommitIntervalMs", settings.transform().catchUpCommitIntervalMs());
         report.put("sinkUpsertConnections", settings.sink().upsertConnections());

@@ -110,7 +110,8 @@ public final class BenchLoadCommand implements Callable<Integer> {
                 intervals.apply(t, streamThreads, t.streams()),
                 embedded.sink().withUpsertConnections(upsertConnections),
                 embedded.partitions(),
-                embedded.replicationFactor());
+                embedded.replicationFactor(),
+                embedded.dataDir());
         out.println("[2/4] pipeline: initial load into an empty LMS");
         out.flush();
         Duration load;

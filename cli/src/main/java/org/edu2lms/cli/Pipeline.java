@@ -61,12 +61,15 @@ public final class Pipeline implements AutoCloseable {
    * @param sink sink settings (LMS, Kafka, consumer group)
    * @param partitions partitions of each topic the pipeline creates
    * @param replicationFactor replication factor of each topic the pipeline creates
+   * @param dataDir the process's data folder ({@code data.dir}): where the sink keeps its {@code
+   *     group.instance.id} ({@link GroupInstanceId}); the capture's offsets and the transform's
+   *     state have their own settings
    */
-  public record Settings(CaptureConfig capture, TransformConfig transform, SinkConfig sink, int partitions, short replicationFactor) {
+  public record Settings(CaptureConfig capture, TransformConfig transform, SinkConfig sink, int partitions, short replicationFactor, Path dataDir) {
 
     /** Settings for a one-broker cluster (replication factor 1). */
-    public Settings(CaptureConfig capture, TransformConfig transform, SinkConfig sink, int partitions) {
-      this(capture, transform, sink, partitions, (short) 1);
+    public Settings(CaptureConfig capture, TransformConfig transform, SinkConfig sink, int partitions, Path dataDir) {
+      this(capture, transform, sink, partitions, (short) 1, dataDir);
     }
 
     /** Settings for one embedded EDU/LMS PostgreSQL on localhost and one embedded Kafka. */
@@ -103,7 +106,8 @@ public final class Pipeline implements AutoCloseable {
               Map.of(),
               Map.of()),
           new SinkConfig("jdbc:postgresql://" + pgHost + ":" + pgPort + "/lms", pgUser, "", kafkaBootstrap, SinkConfig.DEFAULT_GROUP_ID),
-          1);
+          1,
+          dataDir);
     }
   }
 
@@ -154,7 +158,7 @@ public final class Pipeline implements AutoCloseable {
         .description("the transform's current commit interval: the live one, or the catch-up one while a backlog is worked off; 0 when the transform does not run here")
         .register(registry);
     FunctionCounter.builder("edu2lms.transform.mode.switches", this, Pipeline::transformModeSwitches)
-        .description("switches of the transform between live and catch-up commit interval (each a restart of Kafka Streams)")
+        .description("switches of the transform between the live and the catch-up commit interval")
         .register(registry);
   }
 
@@ -249,7 +253,7 @@ public final class Pipeline implements AutoCloseable {
     return t == null ? 0 : t.commitIntervalMs();
   }
 
-  /** How many times the transform switched between live and catch-up mode (restarts of Kafka Streams). */
+  /** How many times the transform switched between live and catch-up mode. */
   public int transformModeSwitches() {
     TransformRunner t = transform;
     return t == null ? 0 : t.switches();
@@ -264,7 +268,7 @@ public final class Pipeline implements AutoCloseable {
     if (sink != null) {
       throw new IllegalStateException("the sink runs already");
     }
-    sink = new LmsSink(settings.sink(), registry);
+    sink = new LmsSink(settings.sink(), registry, GroupInstanceId.of(settings.dataDir(), settings.sink().groupId()));
     sink.start();
   }
 

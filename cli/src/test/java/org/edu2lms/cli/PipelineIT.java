@@ -55,7 +55,7 @@ class PipelineIT {
         new TransformConfig(
             t.kafkaBootstrap(), t.applicationId(), t.stateDir(), t.commitIntervalMs(), t.catchUpCommitIntervalMs(),
             TransformConfig.MIN_CATCH_UP_LAG, t.streamThreads(), t.kafkaClient(), t.streams());
-    pipeline = new Pipeline(new Pipeline.Settings(embedded.capture(), transform, embedded.sink(), embedded.partitions()));
+    pipeline = new Pipeline(new Pipeline.Settings(embedded.capture(), transform, embedded.sink(), embedded.partitions(), embedded.dataDir()));
     pipeline.start();
     lms = DriverManager.getConnection(pg.jdbcUrl("lms"), EmbeddedPostgresServer.USER, "");
     pipeline.awaitCaughtUp(Duration.ofMinutes(5), Duration.ofMillis(300));

@@ -30,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -133,6 +134,18 @@ public final class LmsSink implements Runnable, AutoCloseable {
    * @param registry where the sink's meters are registered
    */
   public LmsSink(SinkConfig config, MeterRegistry registry) {
+    this(config, registry, null);
+  }
+
+  /**
+   * @param config the sink settings
+   * @param registry where the sink's meters are registered
+   * @param groupInstanceId the consumer's {@code group.instance.id} (static membership: a process
+   *     restarted with the same id after a crash takes its partitions back at once, without a
+   *     rebalance), or {@code null} for a dynamic member; a clean {@link #close()} leaves the group
+   *     either way
+   */
+  public LmsSink(SinkConfig config, MeterRegistry registry, String groupInstanceId) {
     this.config = config;
     this.registry = registry;
     Properties p = new Properties();
@@ -145,6 +158,9 @@ public final class LmsSink implements Runnable, AutoCloseable {
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "edu2lms-sink");
     // A crashed instance's partitions move to the others after 10 s (Kafka's default is 45 s).
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+    if (groupInstanceId != null) {
+      p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupInstanceId);
+    }
     org.edu2lms.schemas.KafkaClientOverrides.apply(p, config.kafkaClient());
     this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     Properties q = new Properties();
@@ -261,7 +277,9 @@ public final class LmsSink implements Runnable, AutoCloseable {
     } finally {
       closeConnection();
       helpers.close();
-      consumer.close();
+      // A clean stop leaves the group, a static member too: its partitions go to the other sinks
+      // at once, and tools that wait for an empty group (replay) need not wait for its session.
+      consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
       deadLetters.close(Duration.ofSeconds(10));
     }
   }

@@ -20,6 +20,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
@@ -121,13 +122,25 @@ public final class EduToLmsTopology {
    */
   private static final String OPTIMIZATION = StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS;
 
-  private final StreamsBuilder builder = new StreamsBuilder();
+  private final StreamsBuilder builder;
 
-  private EduToLmsTopology() {}
+  private EduToLmsTopology(StreamsBuilder builder) {
+    this.builder = builder;
+  }
 
   /** Builds the topology; pure: no I/O, no configuration beyond the topic names. */
   public static Topology buildTopology() {
-    return new EduToLmsTopology().build();
+    return new EduToLmsTopology(new StreamsBuilder()).build();
+  }
+
+  /**
+   * Builds the topology for the given streams settings, which reach the builder: with {@code
+   * processor.wrapper.class} set to {@link LiveCommits} every processor is wrapped by it.
+   *
+   * @param streamsConfig the properties the instance is started with ({@link #streamsConfig})
+   */
+  public static Topology buildTopology(Properties streamsConfig) {
+    return new EduToLmsTopology(new StreamsBuilder(new TopologyConfig(new StreamsConfig(streamsConfig)))).build();
   }
 
   /**

@@ -50,7 +50,8 @@ public record TransformConfig(
           "num.stream.threads", "default.key.serde", "default.value.serde", "default.timestamp.extractor",
           "topology.optimization", "main.consumer.interceptor.classes", "statestore.cache.max.bytes",
           "default.deserialization.exception.handler", "deserialization.exception.handler",
-          "default.production.exception.handler", "production.exception.handler", "processing.exception.handler");
+          "default.production.exception.handler", "production.exception.handler", "processing.exception.handler",
+          "processor.wrapper.class");
 
   /** Settings without pass-through properties and with one commit interval (no catch-up mode). */
   public TransformConfig(String kafkaBootstrap, String applicationId, Path stateDir, long commitIntervalMs, int streamThreads) {

@@ -40,7 +40,10 @@ final class TopologyFixture implements AutoCloseable {
     Properties props =
         EduToLmsTopology.streamsConfig(new TransformConfig("dummy:9092", APPLICATION_ID, stateDir, 100, 1));
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
-    driver = new TopologyTestDriver(EduToLmsTopology.buildTopology(), props);
+    // As the transform runs: every processor wrapped by LiveCommits, in live mode.
+    props.put(StreamsConfig.PROCESSOR_WRAPPER_CLASS_CONFIG, LiveCommits.class);
+    props.put(LiveCommits.PACER, new LiveCommits.Pacer(100));
+    driver = new TopologyTestDriver(EduToLmsTopology.buildTopology(props), props);
     for (String t : EduToLmsTopology.INPUT_TABLES) {
       inputs.put(t, driver.createInputTopic(EduTables.topic(t), new StringSerializer(), new StringSerializer()));
     }

@@ -21,7 +21,7 @@ public enum ConfigKey {
   /** Kafka bootstrap servers of every stage, {@code host:port[,host:port]}. */
   KAFKA_BOOTSTRAP_SERVERS("kafka.bootstrap.servers", Kind.TEXT, "localhost:9092", "Kafka bootstrap servers, host:port[,host:port]"),
   /** Folder of the capture's offsets and the transform's state stores. */
-  DATA_DIR("data.dir", Kind.PATH, "edu2lms-data", "folder of the capture's offset file and the transform's state stores"),
+  DATA_DIR("data.dir", Kind.PATH, "edu2lms-data", "folder of the capture's offset file, the transform's state stores and the stages' group.instance.id files"),
   /** Partitions of the topics the pipeline creates when missing. */
   TOPICS_PARTITIONS("topics.partitions", Kind.INTEGER, "1", "partitions of each topic the pipeline creates when missing"),
   /** Replication factor of the topics the pipeline creates when missing. */

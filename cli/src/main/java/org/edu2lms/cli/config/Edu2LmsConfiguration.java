@@ -439,7 +439,7 @@ public final class Edu2LmsConfiguration {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("http.port must be 0..65535, got " + port);
       }
-      return new Pipeline.Settings(capture, transform, sink, partitions, (short) replication);
+      return new Pipeline.Settings(capture, transform, sink, partitions, (short) replication, path(ConfigKey.DATA_DIR));
     } catch (ConfigurationException e) {
       throw e;
     } catch (IllegalArgumentException | NullPointerException e) {
