@@ -240,7 +240,7 @@ class ObservabilityIT {
         .containsPattern("(?m)^edu2lms_consumer_lag_records\\{stage=\"transform\",table=\"users\"\\} 0.0$")
         .containsPattern("(?m)^edu2lms_transform_events_total\\{table=\"users\"\\} [1-9]")
         .containsPattern("(?m)^edu2lms_sink_batch_seconds_bucket\\{le=\"")
-        // a small load stays in live mode: the live commit interval, no restart
+        // a small load stays in live mode: the live commit interval, no switch
         .containsPattern("(?m)^edu2lms_transform_commit_interval_milliseconds " + TransformConfig.DEFAULT_COMMIT_INTERVAL_MS + ".0$")
         .containsPattern("(?m)^edu2lms_transform_mode_switches_total 0.0$");
     // Every series the Grafana dashboard of docker-compose queries is one this process exports

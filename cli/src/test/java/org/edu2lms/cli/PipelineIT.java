@@ -50,7 +50,7 @@ class PipelineIT {
     Pipeline.Settings embedded = Pipeline.Settings.embedded(pg.host(), pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), dataDir);
     TransformConfig t = embedded.transform();
     // The smallest catch-up lag: the initial load certainly switches to catch-up and back, so every
-    // test below runs on a transform that has been restarted (README §Two commit intervals).
+    // test below runs on a transform that has switched its commit interval (README §Two commit intervals).
     TransformConfig transform =
         new TransformConfig(
             t.kafkaBootstrap(), t.applicationId(), t.stateDir(), t.commitIntervalMs(), t.catchUpCommitIntervalMs(),

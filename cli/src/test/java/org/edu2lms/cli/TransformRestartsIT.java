@@ -20,12 +20,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The transform closed and opened again many times in one process while changes flow, as the
- * switch between the live and the catch-up commit interval does (TransformRunner): a new Kafka
- * Streams instance on the same state folders each time, half of them closed again while still
- * rebalancing or restoring, the other half after they caught up. Nothing may be lost, duplicated
- * or left parked, and the process must survive every close (one bench process aborted in RocksDB
- * during such a restart: issue 9, session 13).
+ * The transform closed and opened again many times in one process while changes flow ({@link
+ * Pipeline#stopTransform()}, {@link Pipeline#startTransform()}): a new Kafka Streams instance on
+ * the same state folders and with the same group.instance.id each time, half of them closed again
+ * while still rebalancing or restoring, the other half after they caught up. Nothing may be lost,
+ * duplicated or left parked, and the process must survive every close.
  */
 @Tag("fault-injection")
 class TransformRestartsIT {

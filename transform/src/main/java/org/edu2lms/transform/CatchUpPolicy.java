@@ -6,9 +6,9 @@ import java.util.Optional;
 /**
  * Chooses the transform's commit interval from its consumer lag: the short live interval while it
  * keeps up, the longer catch-up interval while it works off a backlog (the initial load, a
- * transform restarted after a stop). Kafka Streams cannot change {@code commit.interval.ms} of a
- * running instance, so each switch restarts it; the policy therefore switches only on a sustained
- * lag, with hysteresis: to catch-up when the lag stays at or above {@code catchUpLag} for {@link
+ * transform restarted after a stop). The switch itself is cheap ({@link LiveCommits}); the policy
+ * still switches only on a sustained lag, so that a short burst does not flip the mode, with
+ * hysteresis: to catch-up when the lag stays at or above {@code catchUpLag} for {@link
  * #ENTER_AFTER}, back to live when it stays at or below a tenth of it for {@link #LEAVE_AFTER}.
  *
  * <p>Why two intervals (docs/benchmarks §Two commit intervals): every exactly-once hop of the
