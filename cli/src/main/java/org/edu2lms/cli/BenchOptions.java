@@ -31,8 +31,7 @@ final class BenchOptions {
     if (!(scale > 0) || scale > 2) {
       throw new ParameterException(spec.commandLine(), "--scale must be > 0 and <= 2, got " + scale);
     }
-    // Before the first logger exists, so the log file lands in the data folder (logback.xml).
-    System.setProperty("edu2lms.log.dir", dataDir.toString());
     DataDirs.reset(dataDir);
+    Logging.forEmbedded("bench-" + spec.name(), dataDir);
   }
 }

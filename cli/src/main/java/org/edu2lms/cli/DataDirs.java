@@ -14,7 +14,7 @@ import java.util.stream.Stream;
  */
 final class DataDirs {
 
-  /** What a run leaves in the folder (the log file is kept and overwritten). */
+  /** What a run leaves in the folder (the log file is kept and appended to). */
   private static final List<String> STATE = List.of("postgres", "kafka", "streams", "capture-offsets.dat");
 
   private DataDirs() {}

@@ -148,10 +148,9 @@ public final class DemoCommand implements Callable<Integer> {
     if (!(scale > 0) || scale > 2) {
       throw new ParameterException(spec.commandLine(), "--scale must be > 0 and <= 2 for the demo, got " + scale);
     }
-    // Before the first logger exists, so the log file lands in the data folder (logback.xml).
-    System.setProperty("edu2lms.log.dir", dataDir.toString());
     DataDirs.reset(dataDir);
-    out.printf("edu2lms demo: scale %s, seed %d, data in %s (log: %s)%n", scale, seed, dataDir, dataDir.resolve("edu2lms.log"));
+    Logging.forEmbedded("demo", dataDir);
+    out.printf("edu2lms demo: scale %s, seed %d, data in %s (log: %s)%n", scale, seed, dataDir, dataDir.resolve(Logging.EMBEDDED_LOG_FILE));
     out.flush();
     long t0 = System.nanoTime();
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dataDir.resolve("postgres"))) {
