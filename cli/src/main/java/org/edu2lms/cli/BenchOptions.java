@@ -15,24 +15,24 @@ final class BenchOptions {
   @Option(names = "--seed", defaultValue = "42", description = "generator seed (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--data-dir", defaultValue = "edu2lms-bench-data", description = "folder for the embedded servers, emptied first (default: ${DEFAULT-VALUE})")
+  @Option(names = "--data-dir", defaultValue = "edu2lms-bench-data", description = "folder for the embedded servers and the log, emptied first; only a folder bench or the demo made (default: ${DEFAULT-VALUE})")
   Path dataDir;
 
   @Option(names = "--report-dir", defaultValue = "docs/benchmarks", description = "where the JSON and Markdown reports go (default: ${DEFAULT-VALUE})")
   Path reportDir;
 
   /**
-   * Checks the options, points the log file into the data folder and empties the folder.
+   * Checks the options, empties the data folder and points the log file into it ({@link
+   * DataDirs#prepare}).
    *
-   * @throws ParameterException naming the bad option (picocli prints the usage)
+   * @throws ParameterException naming the bad option (picocli prints the usage), or the data
+   *     folder when bench or the demo did not make it
    * @throws IOException when the data folder cannot be emptied
    */
   void prepare(CommandSpec spec) throws IOException {
     if (!(scale > 0) || scale > 2) {
       throw new ParameterException(spec.commandLine(), "--scale must be > 0 and <= 2, got " + scale);
     }
-    // Before the first logger exists, so the log file lands in the data folder (logback.xml).
-    System.setProperty("edu2lms.log.dir", dataDir.toString());
-    DataDirs.reset(dataDir);
+    DataDirs.prepare(spec, "bench-" + spec.name(), dataDir);
   }
 }

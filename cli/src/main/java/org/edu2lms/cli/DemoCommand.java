@@ -48,7 +48,10 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "generator seed (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--data-dir", defaultValue = "edu2lms-data", description = "folder for the embedded servers' data, emptied first (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--data-dir",
+      defaultValue = "edu2lms-demo",
+      description = "folder for the embedded servers' data and the log, emptied first; only a folder the demo or bench made (default: ${DEFAULT-VALUE})")
   Path dataDir;
 
   @Option(names = "--timeout", defaultValue = "PT10M", description = "how long to wait for catch-up, ISO-8601 (default: ${DEFAULT-VALUE})")
@@ -148,10 +151,8 @@ public final class DemoCommand implements Callable<Integer> {
     if (!(scale > 0) || scale > 2) {
       throw new ParameterException(spec.commandLine(), "--scale must be > 0 and <= 2 for the demo, got " + scale);
     }
-    // Before the first logger exists, so the log file lands in the data folder (logback.xml).
-    System.setProperty("edu2lms.log.dir", dataDir.toString());
-    DataDirs.reset(dataDir);
-    out.printf("edu2lms demo: scale %s, seed %d, data in %s (log: %s)%n", scale, seed, dataDir, dataDir.resolve("edu2lms.log"));
+    DataDirs.prepare(spec, "demo", dataDir);
+    out.printf("edu2lms demo: scale %s, seed %d, data in %s (log: %s)%n", scale, seed, dataDir, dataDir.resolve(Logging.EMBEDDED_LOG_FILE));
     out.flush();
     long t0 = System.nanoTime();
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dataDir.resolve("postgres"))) {

@@ -29,7 +29,8 @@ public final class Edu2LmsCommand implements Runnable {
     CommandLine cli = new CommandLine(new Edu2LmsCommand());
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          // The operator gets the reason in one line per cause; the stack goes to the log file.
+          // The operator gets the reason in one line per cause; the stack goes to the command's log
+          // (none for the operations commands: logback.xml).
           LoggerFactory.getLogger(Edu2LmsCommand.class).warn("{} failed", commandLine.getCommandName(), e);
           StringBuilder msg = new StringBuilder("edu2lms " + commandLine.getCommandName() + ": " + e.getMessage());
           for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {

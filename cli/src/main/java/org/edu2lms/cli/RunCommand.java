@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
  * separately: more transform or sink processes join the same consumer group. Each process serves
  * the status page and {@code /metrics} on {@code --http-port}. Its settings come from {@link
  * Edu2LmsConfiguration} (defaults, {@code --config} file, {@code EDU2LMS_*} environment, then the
- * options given here); a bad one stops it at start-up with the key named (exit code 2).
+ * options given here); a bad one stops it at start-up with the key named (exit code 2). It logs
+ * INFO to standard output, each line naming the stage ({@link Logging#forStage}).
  */
 @Command(
     name = "run",
@@ -83,6 +84,18 @@ public final class RunCommand implements Runnable {
   @Mixin HttpOptions http;
 
   @Option(
+      names = "--log-format",
+      paramLabel = "text|json",
+      description = "log on standard output as text with ISO-8601 date-times or as one JSON object per line (log.format; default: text)")
+  String logFormat;
+
+  @Option(
+      names = "--log-file",
+      paramLabel = "FILE",
+      description = "also log to this file, appended and rolled daily and at 100MB, 14 days kept (log.file; default: none)")
+  Path logFile;
+
+  @Option(
       names = "--config",
       paramLabel = "FILE",
       description = "configuration file (.properties, .yaml); default: $EDU2LMS_CONFIG, else none. Environment variables EDU2LMS_<KEY> and options on this command line override it (README §Configuration)")
@@ -96,6 +109,7 @@ public final class RunCommand implements Runnable {
     try {
       config = Edu2LmsConfiguration.load(configFile, commandLineValues(spec.commandLine().getParseResult()));
       settings = config.settings();
+      Logging.forStage(which.name(), config.logFormat(), config.logFile().orElse(null));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "invalid configuration: " + e.getMessage());
     }
@@ -188,6 +202,8 @@ public final class RunCommand implements Runnable {
     set.accept("--stream-threads", new Object[] {ConfigKey.TRANSFORM_STREAM_THREADS, streamThreads});
     set.accept("--http-port", new Object[] {ConfigKey.HTTP_PORT, http.port});
     set.accept("--http-host", new Object[] {ConfigKey.HTTP_HOST, http.host});
+    set.accept("--log-format", new Object[] {ConfigKey.LOG_FORMAT, logFormat});
+    set.accept("--log-file", new Object[] {ConfigKey.LOG_FILE, logFile});
     return m;
   }
 }

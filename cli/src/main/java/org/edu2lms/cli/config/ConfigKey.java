@@ -30,6 +30,10 @@ public enum ConfigKey {
   HTTP_HOST("http.host", Kind.TEXT, "127.0.0.1", "address the status page and /metrics bind (0.0.0.0 in a container)"),
   /** Port of the status page and /metrics. */
   HTTP_PORT("http.port", Kind.INTEGER, "8080", "port of the status page and /metrics, 0 = any free port"),
+  /** Format of a stage's log on standard output (and in {@link #LOG_FILE}). */
+  LOG_FORMAT("log.format", Kind.TEXT, "text", "format of the stage's log on standard output: text (ISO-8601 date-times) or json (one object per line)"),
+  /** Log file of a stage besides standard output; empty = none. */
+  LOG_FILE("log.file", Kind.PATH, "", "file the stage also logs to, appended and rolled daily and at 100MB, 14 days kept (empty: none)"),
 
   /** EDU host. */
   CAPTURE_EDU_HOST("capture.edu.host", Kind.TEXT, "localhost", "EDU PostgreSQL host"),

@@ -23,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.edu2lms.capture.CaptureConfig;
+import org.edu2lms.cli.Logging;
 import org.edu2lms.cli.Pipeline;
 import org.edu2lms.sink.SinkConfig;
 import org.edu2lms.sink.StageMethod;
@@ -377,12 +378,15 @@ public final class Edu2LmsConfiguration {
   }
 
   /**
-   * The settings of the three stages, every value checked.
+   * The settings of the three stages, every value checked ({@code log.*} too).
    *
    * @throws ConfigurationException naming the first bad key, its value and where it was set
    */
   public Pipeline.Settings settings() {
     try {
+      // Not part of the stages' settings, checked here so that a bad one stops the start-up too.
+      logFormat();
+      logFile();
       Map<String, String> kafka = passThrough("kafka.");
       String bootstrap = text(ConfigKey.KAFKA_BOOTSTRAP_SERVERS);
       CaptureConfig capture =
@@ -445,6 +449,29 @@ public final class Edu2LmsConfiguration {
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new ConfigurationException(withOrigin(e.getMessage()), e);
     }
+  }
+
+  /**
+   * The format of a stage's log ({@code log.format}).
+   *
+   * @throws ConfigurationException naming the value and where it was set unless text or json
+   */
+  public Logging.Format logFormat() {
+    Value v = value(ConfigKey.LOG_FORMAT);
+    try {
+      return Logging.Format.of(v.text());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException("log.format must be text or json, got '" + v.text() + "' (" + v.origin() + ")");
+    }
+  }
+
+  /**
+   * The file a stage also logs to ({@code log.file}), if any.
+   *
+   * @throws ConfigurationException when it is not a path
+   */
+  public Optional<Path> logFile() {
+    return text(ConfigKey.LOG_FILE).isBlank() ? Optional.empty() : Optional.of(path(ConfigKey.LOG_FILE));
   }
 
   /** A comma-separated list, blanks around the names ignored; empty text: an empty list. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.edu2lms.cli.Edu2LmsCommand;
+import org.edu2lms.cli.Logging;
 import org.edu2lms.cli.Pipeline;
 import org.edu2lms.sink.StageMethod;
 import org.edu2lms.transform.EduToLmsTopology;
@@ -178,6 +179,20 @@ class Edu2LmsConfigurationTest {
     assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_TRANSFORM_CATCHUP_LAG", "5"), Map.of()).settings())
         .hasMessageStartingWith("transform.catchup.lag must be at least 100 records, got 5")
         .hasMessageContaining("EDU2LMS_TRANSFORM_CATCHUP_LAG");
+    assertThatThrownBy(() -> Edu2LmsConfiguration.load(null, Map.of("EDU2LMS_LOG_FORMAT", "yaml"), Map.of()).settings())
+        .hasMessage("log.format must be text or json, got 'yaml' (env EDU2LMS_LOG_FORMAT)");
+  }
+
+  @Test
+  void aStageLogsTextToStandardOutputOnlyUnlessTheLogKeysSaySo() throws Exception {
+    Edu2LmsConfiguration defaults = Edu2LmsConfiguration.load(null, Map.of(), Map.of());
+    assertThat(defaults.logFormat()).isEqualTo(Logging.Format.TEXT);
+    assertThat(defaults.logFile()).isEmpty();
+
+    Path yaml = write("log.yaml", "log:\n  format: JSON\n  file: /var/log/edu2lms/capture.log\n");
+    Edu2LmsConfiguration set = Edu2LmsConfiguration.load(yaml, Map.of(), Map.of());
+    assertThat(set.logFormat()).isEqualTo(Logging.Format.JSON);
+    assertThat(set.logFile()).contains(Path.of("/var/log/edu2lms/capture.log"));
   }
 
   @Test
