@@ -35,8 +35,10 @@ ENV EDU2LMS_DATA_DIR=/var/lib/edu2lms/data \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
 VOLUME ["/var/lib/edu2lms/data"]
 EXPOSE 8080
-# /health answers 200 while the process serves its status page; a failed stage exits (restart policy).
+# /health/ready answers 503 while a stage of the process has been unable to do its work for longer
+# than health.not.ready.after (docs/operations.md §Health and readiness); a failed stage exits and
+# the restart policy starts it again.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=90s --retries=3 \
-    CMD curl -fsS http://127.0.0.1:8080/health || exit 1
+    CMD curl -fsS http://127.0.0.1:8080/health/ready || exit 1
 ENTRYPOINT ["java", "-jar", "/opt/edu2lms/edu2lms.jar"]
 CMD ["--help"]

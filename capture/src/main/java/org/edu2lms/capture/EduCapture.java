@@ -121,6 +121,7 @@ public final class EduCapture implements AutoCloseable {
   /** Set while the engine's batch is in {@link #handleBatch}: its events are not in Kafka yet. */
   private volatile boolean inBatch;
   private DebeziumEngine<ChangeEvent<String, String>> engine;
+  private volatile long disconnectedSinceNanos;
   /** Counted down by {@link #close()}: ends the wait before an engine restart. */
   private final java.util.concurrent.CountDownLatch restartSignal = new java.util.concurrent.CountDownLatch(1);
 
@@ -233,6 +234,7 @@ public final class EduCapture implements AutoCloseable {
         failure.compareAndSet(null, error != null ? error : new IllegalStateException("capture engine stopped unexpectedly"));
         return;
       }
+      disconnectedSinceNanos = System.nanoTime();
       while (!stopped) {
         LOG.warn("capture: connection to EDU lost ({}); starting again in {} ms", rootMessage(error), delayMillis);
         try {
@@ -246,6 +248,7 @@ public final class EduCapture implements AutoCloseable {
         delayMillis = Math.min(delayMillis * 2, 30_000);
         try {
           checkSlotMatchesOffsets();
+          disconnectedSinceNanos = 0;
           break;
         } catch (SQLException e) {
           error = e; // EDU still unreachable
@@ -904,6 +907,15 @@ public final class EduCapture implements AutoCloseable {
   /** Change events of the EDU tables (including tombstones) produced to Kafka since start; heartbeats not included. */
   public long eventsProduced() {
     return eventsProduced.get();
+  }
+
+  /**
+   * Since when the capture has been without EDU: {@link System#nanoTime()} of the lost
+   * connection, or 0 while connected (or starting). Reset once EDU answers again and a new engine
+   * starts.
+   */
+  public long disconnectedSinceNanos() {
+    return disconnectedSinceNanos;
   }
 
   /** The error that stopped the engine, or {@code null} while it runs or after a clean stop. */

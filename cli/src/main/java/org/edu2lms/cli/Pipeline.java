@@ -31,6 +31,7 @@ import java.util.Set;
 import org.edu2lms.cli.ops.ConsumerLag;
 import org.edu2lms.cli.ops.TransformInputLag;
 import org.edu2lms.cli.ops.LagReport;
+import org.edu2lms.cli.ops.Readiness;
 import org.edu2lms.cli.ops.StatusMonitor;
 import org.edu2lms.cli.ops.StatusServer;
 import org.edu2lms.cli.ops.KafkaTopics;
@@ -124,9 +125,9 @@ public final class Pipeline implements AutoCloseable {
   private StatusMonitor monitor;
   private StatusServer status;
   private final AtomicReference<Throwable> streamsFailure = new AtomicReference<>();
-  private EduCapture capture;
+  private volatile EduCapture capture;
   private volatile TransformRunner transform;
-  private LmsSink sink;
+  private volatile LmsSink sink;
   private long lastEventCount = -1;
 
   /**
@@ -295,6 +296,20 @@ public final class Pipeline implements AutoCloseable {
    * @throws java.io.IOException when the port cannot be bound
    */
   public StatusServer serveStatus(String host, int port, Duration accountingInterval) throws java.io.IOException {
+    return serveStatus(host, port, accountingInterval, DEFAULT_NOT_READY_AFTER);
+  }
+
+  /** {@code health.not.ready.after} by default ({@link Readiness}). */
+  public static final Duration DEFAULT_NOT_READY_AFTER = Duration.ofSeconds(60);
+
+  /**
+   * As {@link #serveStatus(String, int, Duration)}, with {@code /health/ready} judging the stages
+   * of this process by {@link #readiness(Duration)} with the given bound.
+   *
+   * @param notReadyAfter how long a stage may be unable to progress before it is not ready
+   * @throws java.io.IOException when the port cannot be bound
+   */
+  public StatusServer serveStatus(String host, int port, Duration accountingInterval, Duration notReadyAfter) throws java.io.IOException {
     CaptureConfig c = settings.capture();
     String eduUrl = c.eduJdbcUrl();
     monitor =
@@ -309,8 +324,33 @@ public final class Pipeline implements AutoCloseable {
                 Duration.ofSeconds(2),
                 accountingInterval)
             .start();
-    status = new StatusServer(host, port, monitor, registry);
+    status = new StatusServer(host, port, monitor, registry, () -> readiness(notReadyAfter));
     return status;
+  }
+
+  /**
+   * The readiness of each stage run in this process ({@link Readiness}); a stage stopped on
+   * purpose ({@link #stopSink()}, {@link #stopTransform()}) has no check.
+   *
+   * @param bound how long a stage may be unable to progress before it is not ready
+   */
+  public Readiness readiness(Duration bound) {
+    long now = System.nanoTime();
+    List<Readiness.Check> checks = new ArrayList<>();
+    EduCapture c = capture;
+    if (c != null) {
+      checks.add(Readiness.capture(c.failure(), c.disconnectedSinceNanos(), c.snapshotCompleted(), now, bound));
+    }
+    TransformRunner t = transform;
+    if (t != null) {
+      checks.add(Readiness.transform(streamsFailure.get(), t.state(), t.stateSinceNanos(), now, bound));
+    }
+    LmsSink s = sink;
+    if (s != null) {
+      LmsSink.Progress p = s.progress();
+      checks.add(Readiness.sink(s.failure(), p.roundAtNanos(), p.retryingSinceNanos(), now, bound));
+    }
+    return new Readiness(checks);
   }
 
   /**

@@ -135,7 +135,7 @@ public final class RunCommand implements Runnable {
               "edu2lms-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       pipeline.start(which.stages());
-      StatusServer status = pipeline.serveStatus(httpHost, httpPort, HttpOptions.accountingInterval(false));
+      StatusServer status = pipeline.serveStatus(httpHost, httpPort, HttpOptions.accountingInterval(false), config.notReadyAfter());
       out.printf("edu2lms run %s: started; status page http://%s:%d/ (metrics: /metrics)%n", which, httpHost, status.port());
       out.flush();
       Throwable failure;

@@ -54,6 +54,8 @@ final class TransformRunner implements AutoCloseable {
   private final AtomicInteger switches = new AtomicInteger();
   private ScheduledExecutorService probe;
   private volatile KafkaStreams streams;
+  /** {@link System#nanoTime()} of the instance's last state change. */
+  private volatile long stateSinceNanos = System.nanoTime();
   private KafkaStreamsMetrics streamsMetrics;
 
   /**
@@ -92,6 +94,7 @@ final class TransformRunner implements AutoCloseable {
     KafkaStreams s = new KafkaStreams(EduToLmsTopology.buildTopology(props), props);
     streamsMetrics = new KafkaStreamsMetrics(s);
     streamsMetrics.bindTo(registry);
+    s.setStateListener((now, before) -> stateSinceNanos = System.nanoTime());
     s.setUncaughtExceptionHandler(
         e -> {
           onFailure.accept(e);
@@ -115,6 +118,11 @@ final class TransformRunner implements AutoCloseable {
   KafkaStreams.State state() {
     KafkaStreams s = streams;
     return s == null ? KafkaStreams.State.NOT_RUNNING : s.state();
+  }
+
+  /** {@link System#nanoTime()} when the instance entered its current {@link #state()}. */
+  long stateSinceNanos() {
+    return stateSinceNanos;
   }
 
   /** The current mode ({@link Mode#LIVE} when catch-up is disabled). */

@@ -3,6 +3,10 @@ package org.edu2lms.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
@@ -96,12 +102,19 @@ class FaultInjectionIT {
     }
   }
 
+  /**
+   * How long a stage may be unable to progress before {@code /health/ready} answers 503: short
+   * here, so that the outages below show as not ready.
+   */
+  private static final Duration NOT_READY_AFTER = Duration.ofSeconds(5);
+
   /** Starts {@code edu2lms run <stage>} as its own JVM; its output is appended to {@code <stage>.log}. */
   private static void launch(String stage) throws Exception {
     stages.put(
         stage,
         Edu2LmsProcess.start(
             dir.resolve(stage + ".log"),
+            Map.of("EDU2LMS_HEALTH_NOT_READY_AFTER", NOT_READY_AFTER.toSeconds() + "s"),
             "run", stage, "--bootstrap-servers", kafka.bootstrapServers(), "--edu-url", eduServer.jdbcUrl("edu"),
             "--lms-url", lmsServer.jdbcUrl("lms"), "--edu-user", EmbeddedPostgresServer.USER, "--lms-user", EmbeddedPostgresServer.USER,
             "--http-port", "0", "--data-dir", dir.resolve("data-" + stage).toString()));
@@ -153,6 +166,30 @@ class FaultInjectionIT {
     LmsMatchesEdu.people(edu, lms);
     LmsMatchesEdu.gradebook(edu, lms);
     LmsMatchesEdu.verified(edu, lms);
+  }
+
+  /**
+   * {@code GET /health/ready} of the stage's current process: its status code and body. The port
+   * is the one its last start printed ({@code status page http://127.0.0.1:<port>/}).
+   */
+  private static HttpResponse<String> ready(String stage) throws Exception {
+    Matcher m = Pattern.compile("status page http://127\\.0\\.0\\.1:(\\d+)/").matcher(Files.readString(dir.resolve(stage + ".log")));
+    String port = null;
+    while (m.find()) {
+      port = m.group(1);
+    }
+    assertThat(port).as("the status page of " + stage).isNotNull();
+    return HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Waits until the stage's readiness answers {@code status} with a body containing {@code detail}. */
+  private static void awaitReadiness(String stage, int status, String detail) {
+    await(stage + " /health/ready " + status + " with \"" + detail + "\"")
+        .atMost(NOT_READY_AFTER.plusSeconds(20))
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .until(() -> ready(stage), r -> r.statusCode() == status && r.body().contains(detail));
   }
 
   /** Every stage process stays alive for the whole outage. */
@@ -250,12 +287,16 @@ class FaultInjectionIT {
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> Long.parseLong(text(lms, "SELECT count(*) FROM grades WHERE graded_on >= date '2022-03-01'")) > 0);
+    awaitReadiness("sink", 200, "\"ready\":true");
     lmsServer.stop();
-    everyStageRunsThrough(Duration.ofSeconds(30)); // LMS down
+    // Retrying LMS for longer than the bound: the sink says so, and the process stays up.
+    awaitReadiness("sink", 503, "LMS unavailable, retrying for");
+    everyStageRunsThrough(Duration.ofSeconds(20)); // LMS down
     lmsServer.restart();
     lms = reconnect(lms, lmsServer, "lms");
     new RandomChanges(606).apply(edu, 100, Path.of("target", "fault-lms.sql"));
     awaitRecovered();
+    awaitReadiness("sink", 200, "writing LMS");
   }
 
   @Test
@@ -264,11 +305,13 @@ class FaultInjectionIT {
     RandomChanges changes = new RandomChanges(404);
     changes.apply(edu, 100, Path.of("target", "fault-edu-1.sql"));
     eduServer.stop(); // the capture loses its replication connection; the slot stays
-    everyStageRunsThrough(Duration.ofSeconds(20));
+    awaitReadiness("capture", 503, "connection to EDU lost");
+    everyStageRunsThrough(Duration.ofSeconds(10));
     eduServer.restart();
     edu = reconnect(edu, eduServer, "edu");
     changes.apply(edu, 100, Path.of("target", "fault-edu-2.sql"));
     awaitRecovered();
+    awaitReadiness("capture", 200, "streaming");
   }
 
   @Test

@@ -120,6 +120,10 @@ public final class LmsSink implements Runnable, AutoCloseable {
   private Connection connection;
   private long lastSweep = System.nanoTime();
   private volatile boolean running = true;
+  /** {@link System#nanoTime()} when the loop last finished a round (polled, applied, committed). */
+  private volatile long roundAtNanos = System.nanoTime();
+  /** {@link System#nanoTime()} of the first retry of the current attempt, or 0 when not retrying. */
+  private volatile long retryingSinceNanos;
   private Thread thread;
 
   /**
@@ -202,6 +206,9 @@ public final class LmsSink implements Runnable, AutoCloseable {
         .onRetry(
             e -> {
               retries.increment();
+              if (retryingSinceNanos == 0) {
+                retryingSinceNanos = System.nanoTime();
+              }
               LOG.warn(
                   "LMS unavailable (attempt {} of {}), retrying in {} ms: {}",
                   e.getNumberOfRetryAttempts(),
@@ -260,6 +267,8 @@ public final class LmsSink implements Runnable, AutoCloseable {
           lastSweep = System.nanoTime();
         }
         commitPositions();
+        retryingSinceNanos = 0;
+        roundAtNanos = System.nanoTime();
       }
       commitPositionsOnStop();
     } catch (WakeupException e) {
@@ -887,6 +896,26 @@ public final class LmsSink implements Runnable, AutoCloseable {
   public Throwable failure() {
     return failure.get();
   }
+
+  /**
+   * What the sink's readiness is judged on ({@code /health/ready}): when its loop last finished a
+   * round and since when it retries a transient LMS error.
+   *
+   * @return {@link System#nanoTime()} of the last finished round, and of the first retry of the
+   *     current attempt or 0 when not retrying
+   */
+  public Progress progress() {
+    return new Progress(roundAtNanos, retryingSinceNanos);
+  }
+
+  /**
+   * See {@link #progress()}.
+   *
+   * @param roundAtNanos {@link System#nanoTime()} when the loop last finished a round
+   * @param retryingSinceNanos {@link System#nanoTime()} of the first retry of the current attempt,
+   *     0 when not retrying
+   */
+  public record Progress(long roundAtNanos, long retryingSinceNanos) {}
 
   /** Stops the loop after the current batch and waits for it. */
   @Override

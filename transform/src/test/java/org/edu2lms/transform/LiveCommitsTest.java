@@ -159,4 +159,13 @@ class LiveCommitsTest {
     ProcessorSupplier<String, String, String, String> supplier = () -> inner;
     assertThat(wrapper.wrapProcessorSupplier("p", supplier).get()).isSameAs(inner);
   }
+
+  @Test
+  void everySubTopologyOfTheTransformHasAProcessorToWrap() {
+    // A task whose records crossed no processor would never ask for a commit while live.
+    var subtopologies = EduToLmsTopology.buildTopology().describe().subtopologies();
+    assertThat(subtopologies).hasSizeGreaterThan(10);
+    assertThat(subtopologies)
+        .allSatisfy(s -> assertThat(s.nodes()).as("sub-topology %d", s.id()).anyMatch(n -> n instanceof org.apache.kafka.streams.TopologyDescription.Processor));
+  }
 }

@@ -30,6 +30,12 @@ public enum ConfigKey {
   HTTP_HOST("http.host", Kind.TEXT, "127.0.0.1", "address the status page and /metrics bind (0.0.0.0 in a container)"),
   /** Port of the status page and /metrics. */
   HTTP_PORT("http.port", Kind.INTEGER, "8080", "port of the status page and /metrics, 0 = any free port"),
+  /** How long a stage may be unable to progress before {@code /health/ready} answers 503. */
+  HEALTH_NOT_READY_AFTER(
+      "health.not.ready.after",
+      Kind.DURATION,
+      "60s",
+      "how long a stage may retry LMS, rebalance or be without EDU before /health/ready answers 503, at least 1s"),
   /** Format of a stage's log on standard output (and in {@link #LOG_FILE}). */
   LOG_FORMAT("log.format", Kind.TEXT, "text", "format of the stage's log on standard output: text (ISO-8601 date-times) or json (one object per line)"),
   /** Log file of a stage besides standard output; empty = none. */

@@ -387,6 +387,7 @@ public final class Edu2LmsConfiguration {
       // Not part of the stages' settings, checked here so that a bad one stops the start-up too.
       logFormat();
       logFile();
+      notReadyAfter();
       Map<String, String> kafka = passThrough("kafka.");
       String bootstrap = text(ConfigKey.KAFKA_BOOTSTRAP_SERVERS);
       CaptureConfig capture =
@@ -463,6 +464,21 @@ public final class Edu2LmsConfiguration {
     } catch (IllegalArgumentException e) {
       throw new ConfigurationException("log.format must be text or json, got '" + v.text() + "' (" + v.origin() + ")");
     }
+  }
+
+  /**
+   * How long a stage may be unable to progress before it is reported not ready ({@code
+   * health.not.ready.after}, {@link org.edu2lms.cli.ops.Readiness}).
+   *
+   * @throws ConfigurationException when it is not a duration of at least 1 s
+   */
+  public Duration notReadyAfter() {
+    Duration d = duration(ConfigKey.HEALTH_NOT_READY_AFTER);
+    if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new ConfigurationException(
+          "health.not.ready.after must be at least 1s, got " + d + " (" + value(ConfigKey.HEALTH_NOT_READY_AFTER).origin() + ")");
+    }
+    return d;
   }
 
   /**

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code GET /} — the status page (plain HTML and the uPlot chart, refreshing itself every 2 s);
+ *   <li>{@code GET /health/live} — 200 while the process serves ({@code /health} is the same);
+ *   <li>{@code GET /health/ready} — {@link Readiness} as JSON: 200 when every stage of the process
+ *       does its work, 503 otherwise;
  *   <li>{@code GET /metrics} — Prometheus text exposition format 0.0.4 of every meter of the process;
  *   <li>{@code GET /api/lag} — the newest {@link LagReport} as JSON (the shape of {@code edu2lms lag --json});
  *   <li>{@code GET /api/status} — lag, the last hour of lag history, the accounting of mapping.md,
@@ -44,14 +48,27 @@ public final class StatusServer implements AutoCloseable {
    * @param port the TCP port; 0 picks a free one ({@link #port()})
    * @throws IOException when the port cannot be bound (the message names it)
    */
-  public StatusServer(String host, int port, StatusMonitor monitor, PrometheusMeterRegistry registry) throws IOException {
+  public StatusServer(String host, int port, StatusMonitor monitor, PrometheusMeterRegistry registry, Supplier<Readiness> readiness)
+      throws IOException {
     try {
       this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
     } catch (IOException e) {
       throw new IOException("cannot serve the status page on " + host + ":" + port + " (--http-port): " + e.getMessage(), e);
     }
-    // For container health checks: 200 while this process serves (a failed stage exits the process).
-    server.createContext("/health", x -> send(x, 200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8)));
+    // Liveness: 200 while the process serves HTTP (a failed stage ends the process in `run`);
+    // /health is its older name.
+    server.createContext("/health/live", x -> send(x, 200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8)));
+    server.createContext("/health/ready", x -> {
+      Readiness r = readiness.get();
+      send(x, r.ready() ? 200 : 503, "application/json", json.writeValueAsBytes(r));
+    });
+    server.createContext("/health", x -> {
+      if (!x.getRequestURI().getPath().equals("/health")) {
+        send(x, 404, "text/plain; charset=utf-8", ("no such page: " + x.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8));
+      } else {
+        send(x, 200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8));
+      }
+    });
     server.createContext("/metrics", x -> send(x, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8)));
     server.createContext("/api/lag", x -> sendJson(x, monitor.latest()));
     server.createContext("/api/status", x -> sendJson(x, status(monitor)));
