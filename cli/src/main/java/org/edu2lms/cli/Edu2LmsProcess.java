@@ -4,7 +4,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The {@code edu2lms} program launched by a test as its own JVM (the test's classpath), so a kill is a real signal. */
+/**
+ * The {@code edu2lms} program launched as its own JVM on this JVM's classpath (the packaged jar's
+ * manifest lists target/lib, so the classpath of {@code java -jar edu2lms.jar} serves as well), so
+ * a kill is a real signal: used by {@code bench recover} and the tests that run stages apart.
+ */
 final class Edu2LmsProcess {
 
   private Edu2LmsProcess() {}
@@ -24,8 +28,18 @@ final class Edu2LmsProcess {
    * @throws java.io.IOException when the JVM cannot be started
    */
   static Process start(Path log, java.util.Map<String, String> environment, String... args) throws java.io.IOException {
+    return start(log, "512m", environment, args);
+  }
+
+  /**
+   * As {@link #start(Path, java.util.Map, String...)} with a heap of {@code heap} ({@code -Xmx}
+   * syntax, e.g. {@code 512m}).
+   *
+   * @throws java.io.IOException when the JVM cannot be started
+   */
+  static Process start(Path log, String heap, java.util.Map<String, String> environment, String... args) throws java.io.IOException {
     List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
         "-cp", System.getProperty("java.class.path"), Edu2LmsCommand.class.getName()));
     cmd.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(cmd);
