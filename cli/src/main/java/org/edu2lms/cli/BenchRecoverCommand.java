@@ -90,6 +90,7 @@ public final class BenchRecoverCommand implements Callable<Integer> {
   private final Map<String, Process> processes = new LinkedHashMap<>();
   private final Set<String> exitedByItself = new LinkedHashSet<>();
   private final List<String> exits = new ArrayList<>();
+  private final Map<String, Integer> starts = new java.util.HashMap<>();
   private String killed;
   private PrintWriter out;
 
@@ -127,6 +128,9 @@ public final class BenchRecoverCommand implements Callable<Integer> {
       try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(bench.dataDir.resolve("kafka"));
           Admin admin = LagReport.admin(kafka.bootstrapServers(), "edu2lms-bench-recover")) {
         Path config = writeConfig(pg, kafka.bootstrapServers());
+        // Ctrl-C: the stage JVMs are children, not threads; they would outlive the bench and its servers.
+        Thread hook = new Thread(() -> processes.values().forEach(Process::destroyForcibly), "bench-recover-stop-stages");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
           out.println("[2/3] initial load, three processes");
           out.flush();
@@ -154,6 +158,7 @@ public final class BenchRecoverCommand implements Callable<Integer> {
           }
         } finally {
           stopAll();
+          Runtime.getRuntime().removeShutdownHook(hook);
         }
       }
     }
@@ -196,12 +201,18 @@ public final class BenchRecoverCommand implements Callable<Integer> {
     return config;
   }
 
-  /** Starts {@code edu2lms run <stage>} in its own JVM, data folder {@code stage-<stage>}, output appended to {@code <stage>.log}. */
+  /**
+   * Starts {@code edu2lms run <stage>} in its own JVM, data folder {@code stage-<stage>}, output
+   * appended to {@code <stage>.log}; its log file goes to {@code logs/<stage>-<n>} (n: 1 at the
+   * first start), so a restart keeps the log of the process it replaces.
+   */
   private void launch(String stage, Path config) throws java.io.IOException {
+    Path logDir = bench.dataDir.resolve("logs").resolve(stage + "-" + starts.merge(stage, 1, Integer::sum));
+    Files.createDirectories(logDir);
     processes.put(
         stage,
         Edu2LmsProcess.start(
-            bench.dataDir.resolve(stage + ".log"), stageHeap, Map.of(),
+            bench.dataDir.resolve(stage + ".log"), List.of("-Xmx" + stageHeap, "-Dedu2lms.log.dir=" + logDir), Map.of(),
             "run", stage, "--config", config.toString(), "--data-dir", bench.dataDir.resolve("stage-" + stage).toString()));
   }
 

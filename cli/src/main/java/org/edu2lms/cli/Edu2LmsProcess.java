@@ -28,19 +28,21 @@ final class Edu2LmsProcess {
    * @throws java.io.IOException when the JVM cannot be started
    */
   static Process start(Path log, java.util.Map<String, String> environment, String... args) throws java.io.IOException {
-    return start(log, "512m", environment, args);
+    return start(log, List.of("-Xmx512m"), environment, args);
   }
 
   /**
-   * As {@link #start(Path, java.util.Map, String...)} with a heap of {@code heap} ({@code -Xmx}
-   * syntax, e.g. {@code 512m}).
+   * As {@link #start(Path, java.util.Map, String...)} with these JVM options instead of the 512 MB
+   * heap (e.g. {@code -Xmx1g}, {@code -Dedu2lms.log.dir=…} for a log file of its own).
    *
    * @throws java.io.IOException when the JVM cannot be started
    */
-  static Process start(Path log, String heap, java.util.Map<String, String> environment, String... args) throws java.io.IOException {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
-        "-cp", System.getProperty("java.class.path"), Edu2LmsCommand.class.getName()));
+  static Process start(Path log, List<String> jvmOptions, java.util.Map<String, String> environment, String... args)
+      throws java.io.IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Edu2LmsCommand.class.getName()));
     cmd.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(cmd);
     builder.environment().putAll(environment);
