@@ -43,10 +43,11 @@ final class RecoveryReport {
   /**
    * The records a restarted consumer group reads again: per partition of its legacy-data input
    * (heartbeat topics not counted), the log-end offset just before the kill minus the offset the
-   * group had committed when the killed process was gone, summed. The stage was keeping up before
-   * the kill, so it had read up to about the log end: this is what it processed and reads again
-   * (an upper bound by the records that arrived in the last poll before the kill). On
-   * exactly-once topics the offsets include transaction markers.
+   * group had committed when the killed process was gone, summed. A stage keeping up before the
+   * kill had read up to about the log end, so this is what it processed and reads again. It is an
+   * upper bound: a killed process's position past its last commit cannot be read from outside,
+   * and a stage behind at the kill adds its backlog. On exactly-once topics the offsets include
+   * transaction markers.
    *
    * @param endsAtKill log-end offset per partition just before the kill
    * @param committedAtRestart the group's committed offsets once the killed process had exited
