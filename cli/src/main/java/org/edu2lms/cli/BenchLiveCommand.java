@@ -21,14 +21,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.common.record.CompressionType;
-import org.apache.kafka.common.utils.AppInfoParser;
 import org.edu2lms.capture.CaptureConfig;
 import org.edu2lms.capture.EduCapture;
 import org.edu2lms.embedded.EmbeddedKafkaCluster;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
-import org.edu2lms.generator.EduSchema;
 import org.edu2lms.cli.LiveWorkload.Target;
-import org.edu2lms.generator.Profile;
 import org.edu2lms.schemas.LegacyIds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -179,14 +176,8 @@ public final class BenchLiveCommand implements Callable<Integer> {
     report.put("scale", bench.scale);
     report.put("durationSeconds", duration.toSeconds());
     report.put("warmupSeconds", warmup.toSeconds());
-    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(bench.dataDir.resolve("postgres"))) {
+    try (EmbeddedPostgresServer pg = BenchSupport.startWithGeneratedEdu(bench, report, out, "[1/3]")) {
       String eduUrl = pg.jdbcUrl("edu");
-      EduSchema.migrate(eduUrl, EmbeddedPostgresServer.USER, "");
-      out.printf("[1/3] generating EDU at scale %s%n", bench.scale);
-      out.flush();
-      report.put("eduRows", GenerateCommand.generate(eduUrl, EmbeddedPostgresServer.USER, "", new Profile(bench.scale), bench.seed));
-      report.put("postgres", BenchSupport.postgresVersion(eduUrl));
-      report.put("kafka", AppInfoParser.getVersion());
       try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(bench.dataDir.resolve("kafka"))) {
         Pipeline.Settings embedded =
             Pipeline.Settings.embedded(pg.port(), EmbeddedPostgresServer.USER, kafka.bootstrapServers(), bench.dataDir);

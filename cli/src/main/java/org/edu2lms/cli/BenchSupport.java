@@ -20,7 +20,10 @@ import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.common.utils.AppInfoParser;
 import org.edu2lms.cli.ops.KafkaTopics;
+import org.edu2lms.generator.EduSchema;
+import org.edu2lms.generator.Profile;
 import org.edu2lms.embedded.EmbeddedPostgresServer;
 import org.edu2lms.sink.LmsCatalog;
 import org.edu2lms.sink.LmsTable;
@@ -56,6 +59,33 @@ final class BenchSupport {
         ResultSet rs = st.executeQuery("SHOW server_version")) {
       rs.next();
       return rs.getString(1);
+    }
+  }
+
+  /**
+   * Starts the embedded PostgreSQL under {@code <data-dir>/postgres}, creates the EDU schema and
+   * generates EDU at {@code --scale} with {@code --seed}; puts {@code eduRows}, {@code postgres} and
+   * {@code kafka} (the client library's version) into the report.
+   *
+   * @param step the progress prefix of the console line, e.g. {@code [1/3]}
+   * @return the running server; the caller closes it
+   * @throws Exception when the server cannot start or EDU cannot be generated (the server is then stopped)
+   */
+  static EmbeddedPostgresServer startWithGeneratedEdu(BenchOptions bench, Map<String, Object> report, java.io.PrintWriter out, String step)
+      throws Exception {
+    EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(bench.dataDir.resolve("postgres"));
+    try {
+      String eduUrl = pg.jdbcUrl("edu");
+      EduSchema.migrate(eduUrl, EmbeddedPostgresServer.USER, "");
+      out.printf("%s generating EDU at scale %s%n", step, bench.scale);
+      out.flush();
+      report.put("eduRows", GenerateCommand.generate(eduUrl, EmbeddedPostgresServer.USER, "", new Profile(bench.scale), bench.seed));
+      report.put("postgres", postgresVersion(eduUrl));
+      report.put("kafka", AppInfoParser.getVersion());
+      return pg;
+    } catch (Exception e) {
+      pg.close();
+      throw e;
     }
   }
 

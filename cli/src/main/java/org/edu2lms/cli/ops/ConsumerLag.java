@@ -107,7 +107,7 @@ public final class ConsumerLag {
    * @param ends end offset per partition: the partitions counted
    * @param committed the group's committed offsets (partitions may be missing; values may be null)
    */
-  static Map<TopicPartition, Long> lag(
+  public static Map<TopicPartition, Long> lag(
       Map<TopicPartition, Long> starts, Map<TopicPartition, Long> ends, Map<TopicPartition, OffsetAndMetadata> committed) {
     Map<TopicPartition, Long> lag = new HashMap<>();
     ends.forEach((tp, end) -> {
