@@ -83,6 +83,12 @@ public final class BenchRecoverCommand implements Callable<Integer> {
   @Option(names = "--stage-heap", defaultValue = "512m", description = "-Xmx of each stage's JVM (default: ${DEFAULT-VALUE})")
   String stageHeap;
 
+  @Option(
+      names = "--stage-jar",
+      paramLabel = "JAR",
+      description = "run the three stages from this edu2lms.jar (e.g. an earlier build, to measure before and after a change) instead of this program's own")
+  Path stageJar;
+
   /** The stage processes, and which of them ended without being killed. */
   private final Map<String, Process> processes = new LinkedHashMap<>();
   private final Set<String> exitedByItself = new LinkedHashSet<>();
@@ -102,6 +108,9 @@ public final class BenchRecoverCommand implements Callable<Integer> {
     if (settle.isNegative() || down.isNegative() || timeout.isNegative() || timeout.isZero()) {
       throw new ParameterException(spec.commandLine(), "--settle and --down must be >= 0 and --timeout > 0");
     }
+    if (stageJar != null && !Files.isRegularFile(stageJar)) {
+      throw new ParameterException(spec.commandLine(), "--stage-jar " + stageJar + ": no such file");
+    }
     bench.prepare(spec);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("benchmark", "recovery after kill -9");
@@ -112,6 +121,7 @@ public final class BenchRecoverCommand implements Callable<Integer> {
     report.put("partitions", partitions);
     report.put("topology", "three processes");
     report.put("stageHeap", stageHeap);
+    report.put("stageJar", stageJar == null ? "this program" : stageJar.toAbsolutePath().toString());
     report.put("settleSeconds", settle.toMillis() / 1e3);
     report.put("downSeconds", down.toMillis() / 1e3);
     report.put("timeoutSeconds", timeout.toSeconds());
@@ -196,17 +206,19 @@ public final class BenchRecoverCommand implements Callable<Integer> {
   }
 
   /**
-   * Starts {@code edu2lms run <stage>} in its own JVM, data folder {@code stage-<stage>}, output
-   * appended to {@code <stage>.log}; its log file goes to {@code logs/<stage>-<n>} (n: 1 at the
-   * first start), so a restart keeps the log of the process it replaces.
+   * Starts {@code edu2lms run <stage>} in its own JVM, data folder {@code stage-<stage>}, its log
+   * (standard output) appended to {@code <stage>.log} after a line {@code ---- start <n>}, so a
+   * restart keeps the log of the process it replaces.
    */
   private void launch(String stage, Path config) throws java.io.IOException {
-    Path logDir = bench.dataDir.resolve("logs").resolve(stage + "-" + starts.merge(stage, 1, Integer::sum));
-    Files.createDirectories(logDir);
+    Path log = bench.dataDir.resolve(stage + ".log");
+    Files.writeString(
+        log, "---- start " + starts.merge(stage, 1, Integer::sum) + System.lineSeparator(), java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
     processes.put(
         stage,
         Edu2LmsProcess.start(
-            bench.dataDir.resolve(stage + ".log"), List.of("-Xmx" + stageHeap, "-Dedu2lms.log.dir=" + logDir), Map.of(),
+            log, stageJar == null ? System.getProperty("java.class.path") : stageJar.toAbsolutePath().toString(), List.of("-Xmx" + stageHeap), Map.of(),
             "run", stage, "--config", config.toString(), "--data-dir", bench.dataDir.resolve("stage-" + stage).toString()));
   }
 

@@ -33,16 +33,27 @@ final class Edu2LmsProcess {
 
   /**
    * As {@link #start(Path, java.util.Map, String...)} with these JVM options instead of the 512 MB
-   * heap (e.g. {@code -Xmx1g}, {@code -Dedu2lms.log.dir=…} for a log file of its own).
+   * heap (e.g. {@code -Xmx1g}).
    *
    * @throws java.io.IOException when the JVM cannot be started
    */
   static Process start(Path log, List<String> jvmOptions, java.util.Map<String, String> environment, String... args)
       throws java.io.IOException {
+    return start(log, System.getProperty("java.class.path"), jvmOptions, environment, args);
+  }
+
+  /**
+   * As {@link #start(Path, List, java.util.Map, String...)} on the given classpath (e.g. another
+   * build's {@code edu2lms.jar}).
+   *
+   * @throws java.io.IOException when the JVM cannot be started
+   */
+  static Process start(Path log, String classpath, List<String> jvmOptions, java.util.Map<String, String> environment, String... args)
+      throws java.io.IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmOptions);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Edu2LmsCommand.class.getName()));
+    cmd.addAll(List.of("-cp", classpath, Edu2LmsCommand.class.getName()));
     cmd.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(cmd);
     builder.environment().putAll(environment);

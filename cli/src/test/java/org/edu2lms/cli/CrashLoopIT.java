@@ -122,7 +122,7 @@ class CrashLoopIT {
       launch(s);
     }
     lms = awaitLms();
-    awaitCaughtUp(Duration.ofMinutes(4));
+    awaitCaughtUp(Duration.ofMinutes(8));
   }
 
   @AfterAll
@@ -159,7 +159,7 @@ class CrashLoopIT {
     assertThat(workloadFailure.get()).as("the workload").isNull();
     assertThat(changed.get()).as("statements that changed an EDU row during the kills").isGreaterThan(1_000);
 
-    awaitCaughtUp(Duration.ofMinutes(4));
+    awaitCaughtUp(Duration.ofMinutes(6));
     assertNoStageEndedByItself();
     LmsMatchesEdu.people(edu, lms);
     LmsMatchesEdu.gradebook(edu, lms);
