@@ -1,5 +1,6 @@
 package org.edu2lms.cli;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import org.edu2lms.transform.CatchUpPolicy;
 import org.edu2lms.transform.CatchUpPolicy.Mode;
 import org.edu2lms.transform.EduToLmsTopology;
 import org.edu2lms.transform.LiveCommits;
+import org.edu2lms.transform.ReplacementBudget;
 import org.edu2lms.transform.TransformConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +54,8 @@ final class TransformRunner implements AutoCloseable {
   private final CatchUpPolicy policy;
   private final LiveCommits.Pacer pacer;
   private final AtomicInteger switches = new AtomicInteger();
+  private final ReplacementBudget replacements = new ReplacementBudget(ReplacementBudget.DEFAULT_MAX, ReplacementBudget.DEFAULT_WINDOW);
+  private final Counter threadsReplaced;
   private ScheduledExecutorService probe;
   private volatile KafkaStreams streams;
   /** {@link System#nanoTime()} of the instance's last state change. */
@@ -62,8 +66,9 @@ final class TransformRunner implements AutoCloseable {
    * @param config the transform's settings (both commit intervals, the catch-up lag)
    * @param admin a Kafka admin client for the consumer-lag probe (not closed here)
    * @param registry where the Kafka Streams client metrics go
-   * @param onFailure called with the error of a stream thread that died; the instance is then
-   *     shut down
+   * @param onFailure called with the error of a stream thread that failed when the {@link
+   *     ReplacementBudget} is used up; the instance is then shut down (a failed thread within the
+   *     budget is replaced instead)
    */
   TransformRunner(TransformConfig config, Admin admin, MeterRegistry registry, Consumer<Throwable> onFailure) {
     this.config = config;
@@ -72,6 +77,11 @@ final class TransformRunner implements AutoCloseable {
     this.onFailure = onFailure;
     this.policy = new CatchUpPolicy(config.catchUpLag());
     this.pacer = new LiveCommits.Pacer(config.commitIntervalMs());
+    this.threadsReplaced =
+        Counter.builder("edu2lms.transform.threads.replaced")
+            .description("stream threads that failed and were replaced (at most " + ReplacementBudget.DEFAULT_MAX + " within "
+                + ReplacementBudget.DEFAULT_WINDOW.toMinutes() + " min, then the transform stops)")
+            .register(registry);
   }
 
   /**
@@ -97,6 +107,15 @@ final class TransformRunner implements AutoCloseable {
     s.setStateListener((now, before) -> stateSinceNanos = System.nanoTime());
     s.setUncaughtExceptionHandler(
         e -> {
+          if (replacements.tryTake(System.nanoTime())) {
+            threadsReplaced.increment();
+            LOG.warn("transform: a stream thread failed; replacing it (its tasks resume from their last committed transaction): {}", e.toString(), e);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+          }
+          LOG.error(
+              "transform: a stream thread failed again, {} replacements within {} already; stopping",
+              ReplacementBudget.DEFAULT_MAX,
+              ReplacementBudget.DEFAULT_WINDOW);
           onFailure.accept(e);
           return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });

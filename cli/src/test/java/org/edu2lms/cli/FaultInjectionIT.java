@@ -36,6 +36,7 @@ import org.edu2lms.sink.SinkConfig;
 import org.edu2lms.transform.TransformConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -98,6 +99,20 @@ class FaultInjectionIT {
     for (AutoCloseable c : new AutoCloseable[] {admin, lms, edu, kafka, eduServer, lmsServer}) {
       if (c != null) {
         c.close();
+      }
+    }
+  }
+
+  /**
+   * As a supervisor would: a stage process that ended during an earlier scenario (which that
+   * scenario reported as its failure) is started again, so that one failure does not fail every
+   * scenario after it.
+   */
+  @BeforeEach
+  void restartStagesThatEnded() throws Exception {
+    for (String stage : List.copyOf(stages.keySet())) {
+      if (!stages.get(stage).isAlive()) {
+        launch(stage);
       }
     }
   }
@@ -269,9 +284,12 @@ class FaultInjectionIT {
     RandomChanges changes = new RandomChanges(505);
     changes.apply(edu, 100, Path.of("target", "fault-kafka-1.sql"));
     kafka.stopBroker();
-    changes.apply(edu, 100, Path.of("target", "fault-kafka-2.sql"));
-    everyStageRunsThrough(Duration.ofSeconds(20)); // Kafka down
-    kafka.startBroker();
+    try {
+      changes.apply(edu, 100, Path.of("target", "fault-kafka-2.sql"));
+      everyStageRunsThrough(Duration.ofSeconds(20)); // Kafka down
+    } finally {
+      kafka.startBroker();
+    }
     changes.apply(edu, 100, Path.of("target", "fault-kafka-3.sql"));
     awaitRecovered();
   }
@@ -289,10 +307,13 @@ class FaultInjectionIT {
         .until(() -> Long.parseLong(text(lms, "SELECT count(*) FROM grades WHERE graded_on >= date '2022-03-01'")) > 0);
     awaitReadiness("sink", 200, "\"ready\":true");
     lmsServer.stop();
-    // Retrying LMS for longer than the bound: the sink says so, and the process stays up.
-    awaitReadiness("sink", 503, "LMS unavailable, retrying for");
-    everyStageRunsThrough(Duration.ofSeconds(20)); // LMS down
-    lmsServer.restart();
+    try {
+      // Retrying LMS for longer than the bound: the sink says so, and the process stays up.
+      awaitReadiness("sink", 503, "LMS unavailable, retrying for");
+      everyStageRunsThrough(Duration.ofSeconds(20)); // LMS down
+    } finally {
+      lmsServer.restart();
+    }
     lms = reconnect(lms, lmsServer, "lms");
     new RandomChanges(606).apply(edu, 100, Path.of("target", "fault-lms.sql"));
     awaitRecovered();
@@ -305,9 +326,12 @@ class FaultInjectionIT {
     RandomChanges changes = new RandomChanges(404);
     changes.apply(edu, 100, Path.of("target", "fault-edu-1.sql"));
     eduServer.stop(); // the capture loses its replication connection; the slot stays
-    awaitReadiness("capture", 503, "connection to EDU lost");
-    everyStageRunsThrough(Duration.ofSeconds(10));
-    eduServer.restart();
+    try {
+      awaitReadiness("capture", 503, "connection to EDU lost");
+      everyStageRunsThrough(Duration.ofSeconds(10));
+    } finally {
+      eduServer.restart();
+    }
     edu = reconnect(edu, eduServer, "edu");
     changes.apply(edu, 100, Path.of("target", "fault-edu-2.sql"));
     awaitRecovered();
