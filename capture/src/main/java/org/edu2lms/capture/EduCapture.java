@@ -910,6 +910,25 @@ public final class EduCapture implements AutoCloseable {
   }
 
   /**
+   * Whether Debezium streams from the replication slot now: its streaming metrics ({@code
+   * debezium.postgres:type=connector-metrics,context=streaming,…}) say {@code Connected}. False
+   * during the initial snapshot, before the engine started and while it reconnects.
+   */
+  public boolean streaming() {
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    try {
+      for (ObjectName n : server.queryNames(new ObjectName("debezium.postgres:type=connector-metrics,context=streaming,*"), null)) {
+        if (Boolean.TRUE.equals(server.getAttribute(n, "Connected"))) {
+          return true;
+        }
+      }
+      return false;
+    } catch (JMException e) {
+      return false;
+    }
+  }
+
+  /**
    * Since when the capture has been without EDU: {@link System#nanoTime()} of the lost
    * connection, or 0 while connected (or starting). Reset once EDU answers again and a new engine
    * starts.

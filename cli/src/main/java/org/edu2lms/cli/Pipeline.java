@@ -339,7 +339,7 @@ public final class Pipeline implements AutoCloseable {
     List<Readiness.Check> checks = new ArrayList<>();
     EduCapture c = capture;
     if (c != null) {
-      checks.add(Readiness.capture(c.failure(), c.disconnectedSinceNanos(), c.snapshotCompleted(), now, bound));
+      checks.add(Readiness.capture(c.failure(), c.disconnectedSinceNanos(), c.streaming(), now, bound));
     }
     TransformRunner t = transform;
     if (t != null) {

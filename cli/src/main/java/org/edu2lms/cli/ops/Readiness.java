@@ -36,10 +36,10 @@ public record Readiness(List<Check> checks) {
    *
    * @param failure the error that stopped it, or {@code null}
    * @param disconnectedSinceNanos {@link System#nanoTime()} of the lost connection, 0 when connected
-   * @param snapshotCompleted whether the initial snapshot is in Kafka
+   * @param streaming whether Debezium streams from the replication slot now
    * @param nowNanos {@link System#nanoTime()} now
    */
-  public static Check capture(Throwable failure, long disconnectedSinceNanos, boolean snapshotCompleted, long nowNanos, Duration bound) {
+  public static Check capture(Throwable failure, long disconnectedSinceNanos, boolean streaming, long nowNanos, Duration bound) {
     if (failure != null) {
       return new Check("capture", false, "failed: " + failure.getMessage());
     }
@@ -48,7 +48,7 @@ public record Readiness(List<Check> checks) {
       boolean over = nowNanos - disconnectedSinceNanos >= bound.toNanos();
       return new Check("capture", !over, "connection to EDU lost " + seconds + " s ago, reconnecting");
     }
-    return new Check("capture", true, snapshotCompleted ? "streaming" : "initial snapshot running");
+    return new Check("capture", true, streaming ? "streaming" : "starting or taking the initial snapshot");
   }
 
   /**

@@ -19,7 +19,7 @@ class ReadinessTest {
   @Test
   void theCaptureIsReadyWhileItRunsAndNotOnceWithoutEduForTheBoundOrFailed() {
     assertThat(Readiness.capture(null, 0, false, s(100), BOUND))
-        .isEqualTo(new Readiness.Check("capture", true, "initial snapshot running"));
+        .isEqualTo(new Readiness.Check("capture", true, "starting or taking the initial snapshot"));
     assertThat(Readiness.capture(null, 0, true, s(100), BOUND)).isEqualTo(new Readiness.Check("capture", true, "streaming"));
     assertThat(Readiness.capture(null, s(41), true, s(100), BOUND))
         .isEqualTo(new Readiness.Check("capture", true, "connection to EDU lost 59 s ago, reconnecting"));
