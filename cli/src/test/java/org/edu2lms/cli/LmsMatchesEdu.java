@@ -34,8 +34,8 @@ final class LmsMatchesEdu {
   static final String LMS_USERS = MappingInSql.USERS.lms();
 
   /**
-   * All 15 LMS tables and the whole quarantine (no row for any other table, none missing) equal
-   * their SQL recomputation from EDU.
+   * All 15 LMS tables, the whole quarantine (no row for any other table, none missing) and the
+   * data-quality notes equal their SQL recomputation from EDU.
    */
   static void everyTable(Connection edu, Connection lms) throws SQLException {
     for (MappingInSql.Table t : MappingInSql.PEOPLE) {
@@ -45,6 +45,7 @@ final class LmsMatchesEdu {
       same(edu, lms, t);
     }
     same("quarantine", rows(edu, MappingInSql.eduQuarantine(MappingInSql.QUARANTINABLE)), rows(lms, MappingInSql.lmsQuarantine(null)));
+    same("data_quality_notes", rows(edu, MappingInSql.EDU_NOTES), rows(lms, MappingInSql.LMS_NOTES));
   }
 
   /**

@@ -39,25 +39,35 @@ final class MappingInSql {
   }
 
   /** {@code DD/MM/YYYY} or {@code DD.MM.YYYY}, optionally one space and {@code HH24:MI} or {@code HH24:MI:SS}. */
-  private static final String TEXT_DATE = "^([0-9]{2})([/.])([0-9]{2})\\2([0-9]{4})(?: ([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?$";
+  private static final String TEXT_DATE = "^([0-9]{2}/[0-9]{2}/|[0-9]{2}[.][0-9]{2}[.])[0-9]{4}( [0-9]{2}:[0-9]{2}(:[0-9]{2})?)?$";
 
   /**
    * The local date-time of a legacy text date (mapping.md §Values), an SQL {@code timestamp}; NULL
    * for anything else (empty, impossible date or time, garbage). Year 0000 is 1 BC, as in the
-   * proleptic calendar LMS's dates use.
+   * proleptic calendar LMS's dates use. The fields sit at fixed places once the form matches; plain
+   * expressions, as a sub-query per value makes PostgreSQL many times slower here.
    */
   static String localDateTime(String column) {
-    String year = "CASE WHEN dm[4]::int = 0 THEN -1 ELSE dm[4]::int END";
-    return "(SELECT CASE WHEN dm IS NULL OR dm[3]::int NOT BETWEEN 1 AND 12 THEN NULL"
-        + " WHEN dm[1]::int NOT BETWEEN 1 AND extract(day FROM make_date(" + year + ", dm[3]::int, 1) + interval '1 month' - interval '1 day') THEN NULL"
-        + " WHEN coalesce(dm[5]::int, 0) > 23 OR coalesce(dm[6]::int, 0) > 59 OR coalesce(dm[7]::int, 0) > 59 THEN NULL"
-        + " ELSE make_date(" + year + ", dm[3]::int, dm[1]::int) + make_time(coalesce(dm[5]::int, 0), coalesce(dm[6]::int, 0), coalesce(dm[7]::int, 0)) END"
-        + " FROM (SELECT regexp_match(" + clean(column) + ", '" + TEXT_DATE + "') AS dm OFFSET 0) parsed)";
+    String t = clean(column);
+    String day = "substr(" + t + ", 1, 2)::int";
+    String month = "substr(" + t + ", 4, 2)::int";
+    String year = "substr(" + t + ", 7, 4)::int";
+    String leap = "(" + year + " % 4 = 0 AND (" + year + " % 100 <> 0 OR " + year + " % 400 = 0))";
+    String monthDays = "CASE WHEN " + month + " = 2 THEN CASE WHEN " + leap + " THEN 29 ELSE 28 END"
+        + " WHEN " + month + " IN (4, 6, 9, 11) THEN 30 ELSE 31 END";
+    String hour = "CASE WHEN length(" + t + ") > 10 THEN substr(" + t + ", 12, 2)::int ELSE 0 END";
+    String minute = "CASE WHEN length(" + t + ") > 10 THEN substr(" + t + ", 15, 2)::int ELSE 0 END";
+    String second = "CASE WHEN length(" + t + ") > 16 THEN substr(" + t + ", 18, 2)::int ELSE 0 END";
+    return "CASE WHEN " + t + " IS NULL OR " + t + " !~ '" + TEXT_DATE + "' THEN NULL"
+        + " WHEN " + month + " NOT BETWEEN 1 AND 12 THEN NULL"
+        + " WHEN " + day + " NOT BETWEEN 1 AND " + monthDays + " OR " + hour + " > 23 OR " + minute + " > 59 OR " + second + " > 59 THEN NULL"
+        + " ELSE make_date(CASE WHEN " + year + " = 0 THEN -1 ELSE " + year + " END, " + month + ", " + day + ") + make_time("
+        + hour + ", " + minute + ", " + second + ") END";
   }
 
   /** A legacy text date's date part (mapping.md §Values), an SQL {@code date}. */
   static String date(String column) {
-    return localDateTime(column) + "::date";
+    return "(" + localDateTime(column) + ")::date";
   }
 
   /**
@@ -68,7 +78,7 @@ final class MappingInSql {
   static String epoch(String column) {
     return "(SELECT extract(epoch FROM CASE WHEN ((lt AT TIME ZONE 'Asia/Baku') - interval '1 hour') AT TIME ZONE 'Asia/Baku' = lt"
         + " THEN (lt AT TIME ZONE 'Asia/Baku') - interval '1 hour' ELSE lt AT TIME ZONE 'Asia/Baku' END)"
-        + " FROM (SELECT " + localDateTime(column) + " AS lt OFFSET 0) baku)";
+        + " FROM unnest(ARRAY[" + localDateTime(column) + "]) AS lt)";
   }
 
   /** A hard reference that does not resolve: NULL, or not a row of {@code cte} that maps. */
@@ -335,6 +345,56 @@ final class MappingInSql {
                 + " WHERE q_reason IS NOT NULL")
             .collect(Collectors.joining(" UNION ALL "));
   }
+
+  /** A text date column that holds text but no date (mapping.md §Values: NULL + note). */
+  private static String unparseable(String column) {
+    return column + " IS NOT NULL AND " + localDateTime(column) + " IS NULL";
+  }
+
+  /** A soft reference that holds an id that does not resolve (NULL + note). */
+  private static String dangling(String column, String cte) {
+    return column + " IS NOT NULL AND " + unresolved(column, cte);
+  }
+
+  /** One kind of note: the rows of {@code from} (mapped rows only) where {@code condition} holds. */
+  private static String note(String table, String from, String condition, String note) {
+    return "SELECT '" + table + "' AS source_table, id, " + (table.equals("journal_details") ? "component" : "0") + " AS component, '" + note
+        + "' AS note FROM " + from + " WHERE q_reason IS NULL AND " + condition;
+  }
+
+  /**
+   * The data-quality notes of mapping.md §Values and §Tables recomputed from EDU: source table,
+   * id, component and the row's notes sorted and comma-joined ({@code unparseable_date:<column>} for
+   * a text date that holds no date; {@code soft_reference_null:<column>} for a soft reference whose
+   * row does not resolve, and for a course whose education_plan is missing).
+   */
+  static final String EDU_NOTES =
+      SOURCES + ", notes AS ("
+          + String.join(
+              " UNION ALL ",
+              note("users", "q_users", unparseable("create_date"), "unparseable_date:create_date"),
+              note("persons", "q_persons", unparseable("birthdate"), "unparseable_date:birthdate"),
+              note("organizations", "q_organizations", "parent_id <> 0 AND " + dangling("parent_id", "q_organizations"), "soft_reference_null:parent_id"),
+              note("students", "q_students", dangling("org_id", "q_organizations"), "soft_reference_null:org_id"),
+              note("teachers", "q_teachers", dangling("org_id", "q_organizations"), "soft_reference_null:org_id"),
+              note("teachers", "q_teachers", "position_dic_id IS NOT NULL AND " + noRow("position_dic_id", "dictionaries"), "soft_reference_null:position_dic_id"),
+              note("education_plan_subject", "q_education_plan_subject", noRow("education_plan_id", "education_plan"), "soft_reference_null:education_plan_id"),
+              note("education_plan_subject",
+                  "(SELECT e.id, e.q_reason, p.org_id FROM q_education_plan_subject e JOIN education_plan p ON p.id = e.education_plan_id) plans",
+                  dangling("org_id", "q_organizations"), "soft_reference_null:org_id"),
+              note("course", "q_course", "language_id IS NOT NULL AND " + noRow("language_id", "dictionaries"), "soft_reference_null:language_id"),
+              note("journal", "q_journal", unparseable("create_date"), "unparseable_date:create_date"),
+              note("exam", "q_exam", unparseable("exam_date"), "unparseable_date:exam_date"),
+              note("exam_result", "q_exam_result", unparseable("submit_date"), "unparseable_date:submit_date"),
+              note("journal_details", "q_journal_details", unparseable("lesson_date"), "unparseable_date:lesson_date"),
+              note("files", "q_files", dangling("user_id", "q_users"), "soft_reference_null:user_id"),
+              note("files", "q_files", unparseable("create_date"), "unparseable_date:create_date"),
+              note("course_meeting_topic_file", "q_course_meeting_topic_file", unparseable("meeting_date"), "unparseable_date:meeting_date"))
+          + ") SELECT source_table, id, component, string_agg(note, ',' ORDER BY note COLLATE \"C\") FROM notes GROUP BY source_table, id, component";
+
+  static final String LMS_NOTES =
+      "SELECT source_table, source_id, component, (SELECT string_agg(n, ',' ORDER BY n COLLATE \"C\") FROM unnest(notes) n)"
+          + " FROM edu2lms.data_quality_notes";
 
   /** The quarantine rows present in LMS for the given EDU tables, or all of them when {@code tables} is null. */
   static String lmsQuarantine(List<String> tables) {
