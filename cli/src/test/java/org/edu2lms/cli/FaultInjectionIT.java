@@ -178,8 +178,7 @@ class FaultInjectionIT {
           assertThat(text(lms, "SELECT count(*) FROM edu2lms.parked")).as("parked: %s", LmsMatchesEdu.parkedSample(lms)).isEqualTo("0");
           assertThat(text(lms, "SELECT count(*) FROM edu2lms.pending_deletes")).isEqualTo("0");
         });
-    LmsMatchesEdu.people(edu, lms);
-    LmsMatchesEdu.gradebook(edu, lms);
+    LmsMatchesEdu.everyTable(edu, lms);
     LmsMatchesEdu.verified(edu, lms);
   }
 

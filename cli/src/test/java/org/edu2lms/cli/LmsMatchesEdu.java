@@ -8,7 +8,10 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.edu2lms.cli.ops.Accounting;
 import org.edu2lms.cli.verify.Verifier;
@@ -16,132 +19,97 @@ import org.edu2lms.cli.verify.VerifyReport;
 import org.edu2lms.transform.EduToLmsTopology;
 
 /**
- * The invariant of mapping.md checked on live databases, shared by the integration tests: the
- * accounting balances, and users, persons, organization units, students, enrollments and grades
- * in LMS equal an SQL recomputation from EDU that shares no code with the transform, and {@code
- * edu2lms verify} (the transform's mapping code recomputing every table) passes.
+ * The invariant of mapping.md checked on live databases, shared by the integration tests: every
+ * column of the 15 LMS tables and every quarantine key and reason equal an SQL recomputation from
+ * EDU that shares no code with the transform ({@link MappingInSql}), the accounting balances, and
+ * {@code edu2lms verify} (the transform's mapping code recomputing every table) passes.
  */
 final class LmsMatchesEdu {
 
   private LmsMatchesEdu() {}
 
   /** Users as mapping.md §users says, recomputed in SQL on EDU. */
-  static final String EDU_USERS =
-      "WITH u AS (SELECT id, trim(username) AS username, nullif(trim(email), '') AS original,"
-          + "   CASE WHEN lower(trim(email)) ~ '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' THEN lower(trim(email)) END AS valid,"
-          + "   active, create_date FROM users WHERE trim(username) <> ''),"
-          + " owner AS (SELECT valid, min(id) AS id FROM u WHERE valid IS NOT NULL GROUP BY valid)"
-          + " SELECT u.id, u.username,"
-          + "   CASE WHEN o.id = u.id THEN u.valid END,"
-          + "   CASE WHEN o.id = u.id THEN NULL ELSE u.original END,"
-          + "   u.active = 1,"
-          + "   CASE WHEN u.create_date ~ '^\\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}:\\d{2}$' THEN to_char(make_timestamptz("
-          + "     substr(u.create_date, 7, 4)::int, substr(u.create_date, 4, 2)::int, substr(u.create_date, 1, 2)::int,"
-          + "     substr(u.create_date, 12, 2)::int, substr(u.create_date, 15, 2)::int, substr(u.create_date, 18, 2)::int,"
-          + "     'Asia/Baku') AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') END"
-          + " FROM u LEFT JOIN owner o ON o.valid = u.valid ORDER BY u.id";
+  static final String EDU_USERS = MappingInSql.USERS.edu();
 
-  static final String LMS_USERS =
-      "SELECT legacy_id, username, email, legacy_email, is_active,"
-          + " CASE WHEN legacy_id IN (SELECT legacy_id FROM users) THEN to_char(registered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') END"
-          + " FROM users ORDER BY legacy_id";
+  static final String LMS_USERS = MappingInSql.USERS.lms();
 
-  /** Users, persons and organization units in LMS equal their SQL recomputation from EDU. */
-  static void people(Connection edu, Connection lms) throws SQLException {
-    List<String> expected = rows(edu, EDU_USERS);
-    List<String> actual = rows(lms, LMS_USERS);
-    // registered_at is compared where EDU holds the full DD/MM/YYYY HH24:MI:SS form; elsewhere only presence.
-    assertThat(strip(actual, expected)).containsExactlyElementsOf(expected);
-    assertThat(expected).hasSizeGreaterThan(10);
-
-    List<String> eduPersons =
-        rows(
-            edu,
-            "SELECT p.id, p.user_id, trim(p.firstname), trim(p.lastname), nullif(trim(p.patronymic), ''),"
-                + " CASE p.gender WHEN 1 THEN 'male' WHEN 2 THEN 'female' END, nullif(trim(p.pincode), '')"
-                + " FROM persons p JOIN users u ON u.id = p.user_id AND trim(u.username) <> ''"
-                + " WHERE trim(p.firstname) <> '' AND trim(p.lastname) <> '' ORDER BY p.id");
-    List<String> lmsPersons =
-        rows(
-            lms,
-            "SELECT p.legacy_id, u.legacy_id, p.first_name, p.last_name, p.middle_name, p.gender, p.national_id"
-                + " FROM persons p JOIN users u ON u.id = p.user_id ORDER BY p.legacy_id");
-    assertThat(lmsPersons).containsExactlyElementsOf(eduPersons);
-
-    List<String> eduOrgs =
-        rows(
-            edu,
-            "SELECT o.id, CASE WHEN p.id IS NOT NULL THEN p.id END,"
-                + " CASE o.type_id WHEN 1 THEN 'university' WHEN 2 THEN 'faculty' WHEN 3 THEN 'department' WHEN 4 THEN 'program' ELSE 'other' END,"
-                + " jsonb_strip_nulls(jsonb_build_object('az', nullif(trim(d.name_az), ''), 'en', nullif(trim(d.name_en), ''), 'ru', nullif(trim(d.name_ru), '')))::text,"
-                + " nullif(trim(o.code), ''), o.active = 1"
-                + " FROM organizations o JOIN dictionaries d ON d.id = o.dic_id"
-                + " LEFT JOIN organizations p ON p.id = o.parent_id AND EXISTS (SELECT 1 FROM dictionaries pd WHERE pd.id = p.dic_id)"
-                + " ORDER BY o.id");
-    List<String> lmsOrgs =
-        rows(
-            lms,
-            "SELECT o.legacy_id, p.legacy_id, o.unit_type, o.name::text, o.code, o.is_active"
-                + " FROM organization_units o LEFT JOIN organization_units p ON p.id = o.parent_id ORDER BY o.legacy_id");
-    assertThat(lmsOrgs).containsExactlyElementsOf(eduOrgs);
+  /**
+   * All 15 LMS tables, the whole quarantine (no row for any other table, none missing) and the
+   * data-quality notes equal their SQL recomputation from EDU.
+   */
+  static void everyTable(Connection edu, Connection lms) throws SQLException {
+    for (MappingInSql.Table t : MappingInSql.PEOPLE) {
+      same(edu, lms, t);
+    }
+    for (MappingInSql.Table t : MappingInSql.TEACHING) {
+      same(edu, lms, t);
+    }
+    same("quarantine", rows(edu, MappingInSql.eduQuarantine(MappingInSql.QUARANTINABLE)), rows(lms, MappingInSql.lmsQuarantine(null)));
+    same("data_quality_notes", rows(edu, MappingInSql.EDU_NOTES), rows(lms, MappingInSql.LMS_NOTES));
   }
 
-  /** Students, enrollments and grades in LMS equal their SQL recomputation from EDU. */
+  /**
+   * Users, persons, organization units, students and staff members in LMS, and the quarantine rows
+   * of their EDU tables, equal their SQL recomputation from EDU.
+   */
+  static void people(Connection edu, Connection lms) throws SQLException {
+    for (MappingInSql.Table t : MappingInSql.PEOPLE) {
+      same(edu, lms, t);
+    }
+    quarantine(edu, lms, MappingInSql.PEOPLE_SOURCES);
+  }
+
+  /**
+   * Terms, courses, offerings, instructors, enrollments, assessments, submissions, grades, files and
+   * materials in LMS, and the quarantine rows of their EDU tables, equal their SQL recomputation
+   * from EDU. With {@link #people} every LMS table.
+   */
   static void gradebook(Connection edu, Connection lms) throws SQLException {
-    // Students: the person must be an LMS person (its user exists with a username).
-    List<String> eduStudents =
-        rows(
-            edu,
-            "SELECT s.id, s.person_id, p.user_id, trim(s.card_number),"
-                + " CASE s.status WHEN 1 THEN 'active' WHEN 2 THEN 'graduated' WHEN 3 THEN 'expelled' WHEN 4 THEN 'on_leave' ELSE 'inactive' END"
-                + " FROM students s JOIN persons p ON p.id = s.person_id AND trim(p.firstname) <> '' AND trim(p.lastname) <> ''"
-                + " JOIN users u ON u.id = p.user_id AND trim(u.username) <> '' ORDER BY s.id");
-    List<String> lmsStudents =
-        rows(
-            lms,
-            "SELECT s.legacy_id, p.legacy_id, u.legacy_id, s.student_number, s.status FROM students s"
-                + " JOIN persons p ON p.id = s.person_id JOIN users u ON u.id = s.user_id ORDER BY s.legacy_id");
-    assertThat(lmsStudents).containsExactlyElementsOf(eduStudents);
+    for (MappingInSql.Table t : MappingInSql.TEACHING) {
+      same(edu, lms, t);
+    }
+    quarantine(edu, lms, MappingInSql.QUARANTINABLE.stream().filter(t -> !MappingInSql.PEOPLE_SOURCES.contains(t)).toList());
+  }
 
-    // Enrollments and grades: sections whose catalog entry exists, students as above.
-    String mappableSections =
-        "SELECT c.id FROM course c JOIN education_plan_subject e ON e.id = c.education_plan_subject_id"
-            + " JOIN dictionaries d ON d.id = e.subject_dic_id AND trim(e.code) <> ''"
-            + " JOIN edu_years y ON y.id = c.edu_year_id AND y.name ~ '[^\\x01-\\x20]' JOIN semesters m ON m.id = c.semester_id AND m.code IN (1, 2, 3)";
-    String mappableStudents =
-        "SELECT s.id FROM students s JOIN persons p ON p.id = s.person_id AND trim(p.firstname) <> '' AND trim(p.lastname) <> ''"
-            + " JOIN users u ON u.id = p.user_id AND trim(u.username) <> '' WHERE trim(s.card_number) <> ''";
-    String mappableJournal =
-        "SELECT j.* FROM journal j WHERE j.course_id IN (" + mappableSections + ") AND j.student_id IN (" + mappableStudents
-            + ") AND j.retake IS NOT NULL AND j.retake < 32767";
-    List<String> eduEnrollments =
-        rows(
-            edu,
-            "SELECT j.id, j.course_id, j.student_id, j.retake + 1, CASE WHEN j.active = 1 THEN 'enrolled' ELSE 'completed' END,"
-                + " j.letter_grade, j.total_point FROM (" + mappableJournal + ") j ORDER BY j.id");
-    List<String> lmsEnrollments =
-        rows(
-            lms,
-            "SELECT e.legacy_id, o.legacy_id, s.legacy_id, e.attempt_no, e.enrollment_status, e.grade_letter, e.grade_points"
-                + " FROM course_enrollments e JOIN course_offerings o ON o.id = e.course_offering_id"
-                + " JOIN students s ON s.id = e.student_id ORDER BY e.legacy_id");
-    assertThat(lmsEnrollments).hasSizeGreaterThan(20).isEqualTo(eduEnrollments);
+  private static void quarantine(Connection edu, Connection lms, List<String> tables) throws SQLException {
+    same("quarantine of " + tables, rows(edu, MappingInSql.eduQuarantine(tables)), rows(lms, MappingInSql.lmsQuarantine(tables)));
+  }
 
-    List<String> eduGrades =
-        rows(
-            edu,
-            "SELECT d.id, n, j.id, CASE WHEN p.code = 'qb' THEN NULL ELSE p.value END, coalesce(p.code = 'qb', false)"
-                + " FROM journal_details d CROSS JOIN generate_series(1, 3) n"
-                + " JOIN (" + mappableJournal + ") j ON j.id = d.journal_id"
-                + " JOIN points p ON p.id = CASE n WHEN 1 THEN d.point_id_1 WHEN 2 THEN d.point_id_2 ELSE d.point_id_3 END"
-                + " ORDER BY d.id, n");
-    List<String> lmsGrades =
-        rows(
-            lms,
-            "SELECT g.legacy_detail_id, g.component, e.legacy_id, g.marks_obtained, g.is_absent FROM grades g"
-                + " JOIN course_enrollments e ON e.id = g.enrollment_id ORDER BY g.legacy_detail_id, g.component");
-    assertThat(lmsGrades).hasSizeGreaterThan(200).hasSameSizeAs(eduGrades);
-    assertThat(lmsGrades).isEqualTo(eduGrades);
+  private static void same(Connection edu, Connection lms, MappingInSql.Table t) throws SQLException {
+    same(t.name(), rows(edu, t.edu()), rows(lms, t.lms()));
+  }
+
+  /**
+   * The rows, each a "|"-joined string, are the same multiset; on failure the message shows up to
+   * 20 rows expected but not in LMS and 20 in LMS but not expected.
+   */
+  static void same(String what, List<String> expected, List<String> actual) {
+    List<String> e = new ArrayList<>(expected);
+    List<String> a = new ArrayList<>(actual);
+    Collections.sort(e);
+    Collections.sort(a);
+    List<String> missing = minus(e, a);
+    List<String> extra = minus(a, e);
+    assertThat(missing.size() + extra.size())
+        .as("%s: %d rows expected, %d in LMS;%n expected, not in LMS (%d):%n   %s%n in LMS, not expected (%d):%n   %s",
+            what, e.size(), a.size(), missing.size(), head(missing), extra.size(), head(extra))
+        .isZero();
+  }
+
+  private static List<String> minus(List<String> from, List<String> remove) {
+    Map<String, Integer> left = new HashMap<>();
+    remove.forEach(r -> left.merge(r, 1, Integer::sum));
+    List<String> out = new ArrayList<>();
+    for (String r : from) {
+      if (left.merge(r, -1, Integer::sum) < 0) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  private static String head(List<String> rows) {
+    return String.join("\n   ", rows.subList(0, Math.min(20, rows.size())));
   }
 
   /** Every accounting line of mapping.md balances, each with LMS rows, and no mapping_error. */
@@ -198,19 +166,6 @@ final class LmsMatchesEdu {
         }
         out.add(sb.toString());
       }
-    }
-    return out;
-  }
-
-  /** Blanks the last column of LMS rows where the EDU row has none to compare (a date not in full form). */
-  private static List<String> strip(List<String> actual, List<String> expected) {
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < actual.size(); i++) {
-      String a = actual.get(i);
-      if (i < expected.size() && expected.get(i).endsWith("|null")) {
-        a = a.substring(0, a.lastIndexOf('|')) + "|null";
-      }
-      out.add(a);
     }
     return out;
   }

@@ -89,8 +89,7 @@ class TransformRestartsIT {
           LmsMatchesEdu.balanced(edu, lms);
           assertThat(LmsMatchesEdu.rows(lms, "SELECT count(*) FROM edu2lms.parked")).containsExactly("0");
         });
-    LmsMatchesEdu.people(edu, lms);
-    LmsMatchesEdu.gradebook(edu, lms);
+    LmsMatchesEdu.everyTable(edu, lms);
     LmsMatchesEdu.verified(edu, lms);
   }
 }
