@@ -161,8 +161,7 @@ class CrashLoopIT {
 
     awaitCaughtUp(Duration.ofMinutes(6));
     assertNoStageEndedByItself();
-    LmsMatchesEdu.people(edu, lms);
-    LmsMatchesEdu.gradebook(edu, lms);
+    LmsMatchesEdu.everyTable(edu, lms);
     LmsMatchesEdu.balanced(edu, lms);
     assertThat(LmsMatchesEdu.rows(lms, "SELECT count(*) FROM edu2lms.parked")).containsExactly("0");
     LmsMatchesEdu.verified(edu, lms);
