@@ -101,20 +101,7 @@ class CrashLoopIT {
     pg = TestInfrastructure.postgres(dir.resolve("postgres"));
     edu = TestInfrastructure.generatedEdu(pg, 0.002, 31);
     kafka = TestInfrastructure.kafka(dir.resolve("kafka"));
-    Files.writeString(
-        dir.resolve("edu2lms.yaml"),
-        String.join(
-            "\n",
-            "kafka.bootstrap.servers: " + kafka.bootstrapServers(),
-            "topics.partitions: 3",
-            "http.port: 0",
-            "capture:",
-            "  edu: {host: " + pg.host() + ", port: " + pg.port() + ", database: edu, user: " + EmbeddedPostgresServer.USER + "}",
-            "sink:",
-            "  lms:",
-            "    url: " + pg.jdbcUrl("lms"),
-            "    user: " + EmbeddedPostgresServer.USER,
-            ""));
+    TestInfrastructure.stageConfig(dir.resolve("edu2lms.yaml"), pg, kafka, EmbeddedPostgresServer.USER, EmbeddedPostgresServer.USER);
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     admin = Admin.create(p);

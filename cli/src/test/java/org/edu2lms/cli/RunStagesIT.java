@@ -66,20 +66,7 @@ class RunStagesIT {
     assertThat(setup("edu", pg.jdbcUrl("edu"), dir.resolve("capture_password"))).isEqualTo(0);
     assertThat(setup("lms", pg.jdbcUrl("lms"), dir.resolve("sink_password"))).isEqualTo(0);
     // The stages' configuration: a YAML file for three of them, only the environment for sink2.
-    Files.writeString(
-        dir.resolve("edu2lms.yaml"),
-        String.join(
-            "\n",
-            "kafka.bootstrap.servers: " + kafka.bootstrapServers(),
-            "topics.partitions: 3",
-            "http.port: 0",
-            "capture:",
-            "  edu: {host: " + pg.host() + ", port: " + pg.port() + ", database: edu, user: edu2lms_capture}",
-            "sink:",
-            "  lms:",
-            "    url: " + pg.jdbcUrl("lms"),
-            "    user: edu2lms_sink",
-            ""));
+    TestInfrastructure.stageConfig(dir.resolve("edu2lms.yaml"), pg, kafka, "edu2lms_capture", "edu2lms_sink");
   }
 
   /** {@code edu2lms setup <db>} in this JVM, as the embedded superuser. */

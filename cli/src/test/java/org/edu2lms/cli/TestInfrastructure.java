@@ -190,6 +190,31 @@ final class TestInfrastructure {
     return edu;
   }
 
+  /**
+   * Writes the YAML configuration file of {@code edu2lms run <stage>} processes against these
+   * servers: 3 partitions per topic, any free HTTP port, the given EDU and LMS roles (passwords,
+   * if any, come from elsewhere: the environment or a {@code _FILE} secret).
+   *
+   * @return {@code file}
+   */
+  static java.nio.file.Path stageConfig(java.nio.file.Path file, Postgres pg, Kafka kafka, String eduUser, String lmsUser) throws java.io.IOException {
+    java.nio.file.Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "kafka.bootstrap.servers: " + kafka.bootstrapServers(),
+            "topics.partitions: 3",
+            "http.port: 0",
+            "capture:",
+            "  edu: {host: " + pg.host() + ", port: " + pg.port() + ", database: edu, user: " + eduUser + "}",
+            "sink:",
+            "  lms:",
+            "    url: " + pg.jdbcUrl("lms"),
+            "    user: " + lmsUser,
+            ""));
+    return file;
+  }
+
   /** Closes each resource that is not null, in the order given. */
   static void closeAll(AutoCloseable... resources) throws Exception {
     for (AutoCloseable c : resources) {
