@@ -161,6 +161,7 @@ public final class LiveCommits implements ProcessorWrapper {
         return;
       }
       long now = clockMs.getAsLong();
+      task.processedAtMs = now;
       long[] last = lastRequest.get();
       if (now - last[0] >= liveIntervalMs) {
         last[0] = now;
@@ -170,14 +171,27 @@ public final class LiveCommits implements ProcessorWrapper {
       }
     }
 
+    /**
+     * The deferred request of a task, a live interval after it was scheduled: nothing when a
+     * request of this thread made since the task's last record covers it (a request commits
+     * every task of the thread); a request when the thread has asked for none within the interval;
+     * else it waits for the next firing. So a thread asks at most once per interval, whether
+     * from a record or from a punctuation.
+     */
     private void deferred(TaskPacing task, ProcessingContext context) {
+      long now = clockMs.getAsLong();
+      long[] last = lastRequest.get();
+      boolean covered = last[0] >= task.processedAtMs;
+      if (live && !covered && now - last[0] < liveIntervalMs) {
+        return;
+      }
       Cancellable c = task.pending;
       task.pending = null;
       if (c != null) {
         c.cancel();
       }
-      if (live) {
-        lastRequest.get()[0] = clockMs.getAsLong();
+      if (live && !covered) {
+        last[0] = now;
         context.commit();
       }
     }
@@ -186,6 +200,8 @@ public final class LiveCommits implements ProcessorWrapper {
   /** The pacing state of one task: its deferred commit request, while one is scheduled. */
   static final class TaskPacing {
     Cancellable pending;
+    /** When a processor of the task last processed a record, in the pacer's clock. */
+    long processedAtMs;
   }
 
   private static final class PacedProcessor<KIn, VIn, KOut, VOut> implements Processor<KIn, VIn, KOut, VOut> {

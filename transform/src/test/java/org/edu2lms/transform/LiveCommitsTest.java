@@ -168,4 +168,52 @@ class LiveCommitsTest {
     assertThat(subtopologies)
         .allSatisfy(s -> assertThat(s.nodes()).as("sub-topology %d", s.id()).anyMatch(n -> n instanceof org.apache.kafka.streams.TopologyDescription.Processor));
   }
+
+  @Test
+  void aDeferredRequestIsDroppedWhenALaterRequestOfTheThreadCoversItsTask() {
+    MockProcessorContext<String, String> first = task(0);
+    MockProcessorContext<String, String> second = task(1);
+    Processor<String, String, String, String> p0 = wrapped(first);
+    Processor<String, String, String, String> p1 = wrapped(second);
+    p0.process(record("a"));
+    clock.addAndGet(5);
+    p1.process(record("b"));
+    CapturedPunctuator deferred = second.scheduledPunctuators().get(0);
+    // The first task's next record asks for the thread's next commit, which takes the second's too.
+    clock.addAndGet(15);
+    first.resetCommit();
+    p0.process(record("c"));
+    assertThat(first.committed()).isTrue();
+    clock.addAndGet(5);
+    deferred.getPunctuator().punctuate(clock.get());
+    assertThat(second.committed()).isFalse();
+    assertThat(deferred.cancelled()).isTrue();
+  }
+
+  @Test
+  void aDeferredRequestNotCoveredWaitsUntilTheThreadMayAskAgain() {
+    MockProcessorContext<String, String> first = task(0);
+    MockProcessorContext<String, String> second = task(1);
+    Processor<String, String, String, String> p0 = wrapped(first);
+    Processor<String, String, String, String> p1 = wrapped(second);
+    p0.process(record("a"));
+    clock.addAndGet(5);
+    p1.process(record("b"));
+    CapturedPunctuator deferred = second.scheduledPunctuators().get(0);
+    clock.addAndGet(16);
+    p0.process(record("c")); // the thread's request at 21 ms
+    clock.addAndGet(1);
+    p1.process(record("d")); // after that request: not covered by it
+    assertThat(second.scheduledPunctuators()).hasSize(1);
+
+    clock.addAndGet(3);
+    deferred.getPunctuator().punctuate(clock.get());
+    assertThat(second.committed()).as("4 ms after the thread's last request").isFalse();
+    assertThat(deferred.cancelled()).isFalse();
+
+    clock.addAndGet(20);
+    deferred.getPunctuator().punctuate(clock.get());
+    assertThat(second.committed()).isTrue();
+    assertThat(deferred.cancelled()).isTrue();
+  }
 }
